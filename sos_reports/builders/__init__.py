@@ -1,0 +1,47 @@
+"""Builds the packaged Word templates from code, so that they are reproducible.
+
+`python -m sos_reports.builders [FOLDER]` regenerates them (by default into the project's
+`templates/`); a test proves the committed files equal what this code builds.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from docx.document import Document as DocxDocument
+
+from sos_reports.builders.kit import header_and_footer, new_document
+
+# template name -> (builder module, document title, footer text)
+TEMPLATES: dict[str, tuple[str, str, str]] = {
+    "icpc/report.docx": (
+        "icpc",
+        "Agency report to an Initial Child Protection Conference",
+        "Agency report: initial conference, {{ conference.date }}",
+    ),
+    "annex/confidential-annex.docx": (
+        "annex",
+        "Confidential annex: not for sharing with the family",
+        "Confidential annex: {{ conference.date }}",
+    ),
+}
+
+
+def build_template(name: str) -> DocxDocument:
+    module, title, footer = TEMPLATES[name]
+    doc = new_document(title)
+    header_and_footer(doc, "{{ marking }}", footer)
+    builder = importlib.import_module(f"sos_reports.builders.{module}")
+    builder.build(doc)
+    return doc
+
+
+def write_templates(folder: Path) -> list[Path]:
+    written = []
+    for name in TEMPLATES:
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        build_template(name).save(str(target))
+        written.append(target)
+    return written

@@ -1,0 +1,75 @@
+"""The template of the confidential annex: what the chair receives and the family never sees."""
+
+from __future__ import annotations
+
+from docx.document import Document as DocxDocument
+
+from sos_reports.builders.kit import Row, heading, label_table, loop_table, para, tag
+
+
+def build(doc: DocxDocument) -> None:
+    para(doc, "Confidential annex", style="Title")
+    warning = para(
+        doc,
+        ("NOT FOR SHARING WITH THE FAMILY. ", "b"),
+        "This annex goes to the conference chair only, separately from the report. "
+        "The chair decides how it is used at the conference.",
+    )
+    warning.paragraph_format.keep_with_next = True
+    heading(doc, "The report this annex belongs to", 1)
+    label_table(
+        doc,
+        [
+            Row("Report", "{{ title }}"),
+            Row("Conference", "{{ conference.type }}, {{ conference.date }}"),
+            Row("Case reference", "{{ conference.case_reference }}", "conference.case_reference is not none"),
+            Row("Children", "{% for c in children %}{{ c.name }}{% if c.dob is not none %} (born {{ c.dob }}){% else %} (expected {{ c.edd }}){% endif %}{% if not loop.last %}\n{% endif %}{% endfor %}"),
+            Row("Author", "{{ author.name }}, {{ author.role }}, {{ author.agency }}"),
+            Row("Phone and e-mail", "{{ author.phone }}, {{ author.email }}"),
+            Row("Report date", "{{ report.date }}"),
+        ],
+    )
+    heading(doc, "Confidential information", 1)
+    label_table(
+        doc,
+        [
+            Row("Why it is confidential", "{{ confidential.reason }}"),
+            Row("Chair informed on", "{{ confidential.chair_informed }}"),
+        ],
+    )
+    heading(doc, "Details", 2)
+    para(doc, "{{ confidential.details }}")
+    tag(doc, "{%p if withheld_household %}")
+    heading(doc, "People withheld from the family's copy", 1)
+    para(doc, "These entries of the household are printed here only, not in the report.", style="Small")
+    loop_table(
+        doc,
+        ("Name", "Relationship", "Date of birth", "Parental responsibility", "Address"),
+        (3.6, 3.8, 2.8, 2.8, 4.0),
+        "h in withheld_household",
+        (
+            "{{ h.name }}",
+            "{{ h.relationship }}",
+            "{% if h.dob is not none %}{{ h.dob }}{% endif %}",
+            "{{ h.parental_responsibility }}",
+            "{% if h.address is not none %}{{ h.address }}{% endif %}",
+        ),
+    )
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if withheld_carers %}")
+    heading(doc, "Health entries withheld from the family's copy", 1)
+    tag(doc, "{%p for h in withheld_carers %}")
+    heading(doc, "{{ h.name }}", 2)
+    label_table(
+        doc,
+        [
+            Row("Mental health", "{{ h.mental_health.status }}{% if h.mental_health.impact is not none %}: {{ h.mental_health.impact }}{% endif %}"),
+            Row("Substance use", "{{ h.substance_use.status }}{% if h.substance_use.impact is not none %}: {{ h.substance_use.impact }}{% endif %}"),
+            Row("Domestic abuse", "{{ h.domestic_abuse.status }}{% if h.domestic_abuse.impact is not none %}: {{ h.domestic_abuse.impact }}{% endif %}"),
+            Row("Physical health", "{{ h.physical_health }}", "h.physical_health is not none"),
+            Row("Engagement with health services", "{{ h.engagement }}", "h.engagement is not none"),
+            Row("Pregnancy: expected date of delivery", "{{ h.pregnancy_edd }}", "h.pregnancy_edd is not none"),
+        ],
+    )
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")

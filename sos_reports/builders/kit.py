@@ -1,0 +1,377 @@
+"""The python-docx toolkit the report templates are built with: page, styles, tables, tags.
+
+Every Jinja tag is written as one whole run, so no template the project ships has a tag
+that Word split across runs. Layout choices live here, once, for all kinds:
+A4, Arial (Liberation Sans on Linux), en-GB, real heading styles, header rows that repeat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+
+FONT = "Arial"
+LANGUAGE = "en-GB"
+ACCENT = RGBColor(0x1F, 0x38, 0x64)  # dark blue: 12:1 contrast on white
+HEADER_FILL = "DCE3EE"  # light blue-grey behind table header rows; black text on it
+LABEL_FILL = "F2F2F2"
+PAGE_WIDTH = Cm(21.0)
+MARGIN = Cm(2.0)
+TEXT_WIDTH = Cm(17.0)  # A4 less two 2 cm margins
+
+
+def new_document(title: str) -> DocxDocument:
+    """An empty A4 document with the house styles, in British English."""
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    for side in ("left_margin", "right_margin"):
+        setattr(section, side, MARGIN)
+    section.top_margin, section.bottom_margin = Cm(2.2), Cm(2.0)
+    section.header_distance, section.footer_distance = Cm(1.0), Cm(1.0)
+    _set_defaults(doc)
+    _style_text(doc)
+    _clean_properties(doc, title)
+    return doc
+
+
+def _set_defaults(doc: DocxDocument) -> None:
+    styles = doc.styles.element
+    rpr = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    _fonts(rpr)
+    lang = rpr.find(qn("w:lang"))
+    lang.set(qn("w:val"), LANGUAGE)
+    lang.set(qn("w:eastAsia"), LANGUAGE)
+    lang.set(qn("w:bidi"), "ar-SA")
+    ppr = styles.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr"))
+    spacing = ppr.find(qn("w:spacing"))
+    spacing.set(qn("w:after"), "120")
+    spacing.set(qn("w:line"), "264")
+    settings = doc.settings.element
+    theme_lang = settings.find(qn("w:themeFontLang"))
+    if theme_lang is None:
+        theme_lang = OxmlElement("w:themeFontLang")
+        settings.append(theme_lang)
+    theme_lang.set(qn("w:val"), LANGUAGE)
+
+
+def _fonts(rpr: object) -> None:
+    """Name the font outright for every script, instead of the theme's Calibri/Cambria."""
+    fonts = rpr.find(qn("w:rFonts"))  # type: ignore[attr-defined]
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)  # type: ignore[attr-defined]
+    for attr in list(fonts.attrib):
+        del fonts.attrib[attr]
+    for script in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(script), FONT)
+
+
+def _style_text(doc: DocxDocument) -> None:
+    sizes = {"Normal": 11, "Title": 20, "Heading 1": 15, "Heading 2": 12.5, "Heading 3": 11}
+    for name, size in sizes.items():
+        style = doc.styles[name]
+        style.font.name = FONT
+        style.font.size = Pt(size)
+        _fonts(style.element.get_or_add_rPr())
+        if name == "Normal":
+            continue
+        style.font.bold = True
+        style.font.italic = False
+        style.font.color.rgb = ACCENT
+        fmt = style.paragraph_format
+        fmt.keep_with_next = True
+        fmt.space_before = Pt({"Title": 0, "Heading 1": 18, "Heading 2": 12}.get(name, 8))
+        fmt.space_after = Pt(6 if name != "Title" else 4)
+    title = doc.styles["Title"].element.get_or_add_pPr()
+    border = title.find(qn("w:pBdr"))
+    if border is not None:  # the default Title has a coloured rule under it; a plain one reads better
+        title.remove(border)
+    small = doc.styles.add_style("Small", 1)
+    small.base_style = doc.styles["Normal"]
+    small.font.size = Pt(9.5)
+    small.paragraph_format.space_after = Pt(2)
+    table_text = doc.styles.add_style("Table Text", 1)
+    table_text.base_style = doc.styles["Normal"]
+    table_text.font.size = Pt(10)
+    table_text.paragraph_format.space_after = Pt(3)
+    table_text.paragraph_format.line_spacing = 1.05
+
+
+def _clean_properties(doc: DocxDocument, title: str) -> None:
+    props = doc.core_properties
+    props.title = title
+    props.author = ""
+    props.last_modified_by = ""
+    props.comments = ""
+    props.subject = ""
+    props.keywords = ""
+    props.category = ""
+    props.revision = 1
+    props.language = LANGUAGE
+    import datetime as dt
+
+    fixed = dt.datetime(2025, 1, 1)  # a fixed stamp keeps regenerated templates identical
+    props.created = fixed
+    props.modified = fixed
+
+
+# --- paragraphs ------------------------------------------------------------------------------
+
+
+def para(container: object, *runs: str | tuple[str, str], style: str | None = None) -> Paragraph:
+    """A paragraph of runs; a tuple run is (text, 'b'|'i'|'bi') for bold/italic."""
+    p: Paragraph = container.add_paragraph(style=style)  # type: ignore[attr-defined]
+    for run in runs:
+        text, fmt = (run, "") if isinstance(run, str) else run
+        r = p.add_run(text)
+        r.bold = "b" in fmt or None
+        r.italic = "i" in fmt or None
+    return p
+
+
+def tag(container: object, text: str) -> Paragraph:
+    """A paragraph that holds only a `{%p ... %}` tag (it disappears when rendered)."""
+    return para(container, text)
+
+
+def heading(doc: DocxDocument, text: str, level: int) -> Paragraph:
+    p = doc.add_paragraph(style=f"Heading {level}")
+    p.add_run(text)
+    return p
+
+
+def field_run(paragraph: Paragraph, instruction: str, placeholder: str) -> None:
+    """A complex field (PAGE, NUMPAGES) with a cached result, as Word writes them."""
+
+    def run_with(child: object) -> None:
+        r = paragraph.add_run()
+        r._r.append(child)
+
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    run_with(begin)
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run_with(instr)
+    sep = OxmlElement("w:fldChar")
+    sep.set(qn("w:fldCharType"), "separate")
+    run_with(sep)
+    paragraph.add_run(placeholder)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run_with(end)
+
+
+def header_and_footer(doc: DocxDocument, header: str, footer: str) -> None:
+    """The marking on top of every page; the report, date and Page X of Y at the foot."""
+    section = doc.sections[0]
+    top = section.header.paragraphs[0]
+    top.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = top.add_run(header)
+    run.bold = True
+    run.font.size = Pt(11)
+    bottom = section.footer.paragraphs[0]
+    bottom.style = doc.styles["Small"]
+    bottom.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+    bottom.add_run(footer)
+    bottom.add_run("\t")
+    bottom.add_run("Page ")
+    field_run(bottom, "PAGE", "1")
+    bottom.add_run(" of ")
+    field_run(bottom, "NUMPAGES", "1")
+
+
+# --- tables ----------------------------------------------------------------------------------
+
+
+def _shade(cell: _Cell, fill: str) -> None:
+    tcpr = cell._tc.get_or_add_tcPr()
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+    tcpr.append(shd)
+
+
+def _mark_header(row: object) -> None:
+    """A header row: repeated on every page, announced as headers by screen readers."""
+    trpr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
+    header = OxmlElement("w:tblHeader")
+    trpr.append(header)
+    cant = OxmlElement("w:cantSplit")
+    trpr.append(cant)
+
+
+def _no_split(row: object) -> None:
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # type: ignore[attr-defined]
+
+
+def _cell_text(cell: _Cell, text: str, *, bold: bool = False, style: str = "Table Text") -> Paragraph:
+    p = cell.paragraphs[0]
+    p.style = cell.part.document.styles[style]  # type: ignore[attr-defined]
+    if text:
+        r = p.add_run(text)
+        r.bold = bold or None
+    return p
+
+
+def table(doc: DocxDocument, widths: Sequence[float], header: Sequence[str] | None = None) -> Table:
+    """A full-width grid table with fixed column widths (cm) and an optional header row."""
+    t = doc.add_table(rows=0, cols=len(widths))
+    t.style = doc.styles["Table Grid"]
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
+    _fixed_layout(t)
+    for col, width in zip(t.columns, widths, strict=True):
+        col.width = Cm(width)
+    if header:
+        row = add_row(t, widths)
+        _mark_header(row)
+        for cell, text in zip(row.cells, header, strict=True):
+            _shade(cell, HEADER_FILL)
+            _cell_text(cell, text, bold=True)
+    return t
+
+
+def _fixed_layout(t: Table) -> None:
+    tblpr = t._tbl.tblPr
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tblpr.append(layout)
+
+
+def add_row(t: Table, widths: Sequence[float]) -> object:
+    row = t.add_row()
+    for cell, width in zip(row.cells, widths, strict=True):
+        cell.width = Cm(width)
+    return row
+
+
+def tag_row(t: Table, widths: Sequence[float], text: str) -> None:
+    """A row holding only a `{%tr ... %}` tag; it is replaced by the tag when rendered."""
+    row = add_row(t, widths)
+    _cell_text(row.cells[0], text)  # type: ignore[attr-defined]
+
+
+def data_row(t: Table, widths: Sequence[float], texts: Iterable[str], *, label_first: bool = False) -> object:
+    row = add_row(t, widths)
+    for i, (cell, text) in enumerate(zip(row.cells, texts, strict=True)):  # type: ignore[attr-defined]
+        is_label = label_first and i == 0
+        if is_label:
+            _shade(cell, LABEL_FILL)
+        _cell_text(cell, text, bold=is_label)
+    return row
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a label/value table; `when` is the Jinja test that shows it (always if None)."""
+
+    label: str
+    value: str
+    when: str | None = None
+
+
+LABEL_WIDTHS = (5.0, 12.0)
+
+
+def label_table(doc: DocxDocument, rows: Sequence[Row], widths: Sequence[float] = LABEL_WIDTHS) -> Table:
+    """A two-column table of labels and values, leaving out rows whose value is not given."""
+    t = table(doc, widths)
+    for row in rows:
+        if row.when:
+            tag_row(t, widths, f"{{%tr if {row.when} %}}")
+        data_row(t, widths, (row.label, row.value), label_first=True)
+        if row.when:
+            tag_row(t, widths, "{%tr endif %}")
+    return t
+
+
+def optional(value: str) -> str:
+    """The Jinja test for an optional value."""
+    return f"{value} is not none"
+
+
+def loop_table(
+    doc: DocxDocument,
+    header: Sequence[str],
+    widths: Sequence[float],
+    loop: str,
+    cells: Sequence[str],
+) -> Table:
+    """A table with a header row and one row per item of a list."""
+    t = table(doc, widths, header)
+    tag_row(t, widths, f"{{%tr for {loop} %}}")
+    data_row(t, widths, cells)
+    tag_row(t, widths, "{%tr endfor %}")
+    return t
+
+
+def scale_table(doc: DocxDocument, score: str) -> Table:
+    """The visual 0..10 scale: the scored cell dark with a white bold number, the rest light.
+
+    The score is also written in words under the scale, so colour is never the only carrier.
+    """
+    widths = [TEXT_WIDTH.cm / 11] * 11
+    t = table(doc, widths)
+    row = add_row(t, widths)
+    _no_split(row)
+    for i, cell in enumerate(row.cells):  # type: ignore[attr-defined]
+        p = cell.paragraphs[0]
+        p.style = doc.styles["Table Text"]
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.paragraph_format.keep_with_next = True
+        p.paragraph_format.space_before = Pt(4)
+        p.paragraph_format.space_after = Pt(4)
+        p.add_run(f"{{% cellbg '{ACCENT}' if {score} == {i} else 'FFFFFF' %}}")
+        p.add_run(f"{{%r if {score} == {i} %}}")
+        marked = p.add_run(str(i))
+        marked.bold = True
+        marked.font.size = Pt(13)
+        marked.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+        p.add_run("{%r else %}")
+        plain = p.add_run(str(i))
+        plain.font.color.rgb = RGBColor(0x40, 0x40, 0x40)
+        p.add_run("{%r endif %}")
+    return t
+
+
+def scale_legend(doc: DocxDocument, zero: str, ten: str) -> Paragraph:
+    p = doc.add_paragraph(style="Small")
+    p.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+    p.paragraph_format.keep_with_next = True
+    p.add_run("0: ").bold = True
+    p.add_run(zero)
+    p.add_run("\t")
+    p.add_run("10: ").bold = True
+    p.add_run(ten)
+    return p
+
+
+def cell_paragraphs(cell: _Cell, lines: Sequence[str | tuple[str, str] | Sequence[str | tuple[str, str]]]) -> None:
+    """Fill a cell with paragraphs; each line is a run, a (text, fmt) run, or a list of runs."""
+    first = True
+    for line in lines:
+        p = cell.paragraphs[0] if first else cell.add_paragraph()
+        first = False
+        p.style = cell.part.document.styles["Table Text"]  # type: ignore[attr-defined]
+        runs = [line] if isinstance(line, (str, tuple)) else list(line)
+        for run in runs:
+            text, fmt = (run, "") if isinstance(run, str) else run
+            r = p.add_run(text)
+            r.bold = "b" in fmt or None
+            r.italic = "i" in fmt or None

@@ -1,0 +1,327 @@
+"""The sections every report kind shares, written as template parts with the kit.
+
+Each function adds one section to a document under construction; a kind's builder calls
+them in its order and adds its own sections between them.
+"""
+
+from __future__ import annotations
+
+from docx.document import Document as DocxDocument
+
+from sos_reports.builders.kit import (
+    Row,
+    cell_paragraphs,
+    data_row,
+    heading,
+    label_table,
+    loop_table,
+    optional,
+    para,
+    scale_legend,
+    scale_table,
+    table,
+    tag,
+)
+
+
+def title_block(doc: DocxDocument) -> None:
+    para(doc, "{{ title }}", style="Title")
+    para(doc, ("{{ conference.type }}", "b"), " on ", ("{{ conference.date }}", "b"))
+
+
+def about(doc: DocxDocument, *, agency_author: bool = True) -> None:
+    heading(doc, "About this report", 1)
+    rows = [
+        Row("Conference", "{{ conference.type }}"),
+        Row("Date", "{{ conference.date }}{% if conference.time is not none %}, {{ conference.time }}{% endif %}"),
+        Row("Venue", "{{ conference.venue }}", optional("conference.venue")),
+        Row("Chair", "{{ conference.chair }}", optional("conference.chair")),
+        Row("Case reference", "{{ conference.case_reference }}", optional("conference.case_reference")),
+        Row("Social worker", "{{ conference.social_worker }}", optional("conference.social_worker")),
+    ]
+    label_table(doc, rows)
+    heading(doc, "Report by", 2)
+    rows = [
+        Row("Name", "{{ author.name }}"),
+        Row("Role", "{{ author.role }}"),
+        Row("Agency", "{{ author.agency }}"),
+        Row("Work base", "{{ author.base }}"),
+        Row("Phone", "{{ author.phone }}"),
+        Row("E-mail", "{{ author.email }}"),
+    ]
+    if agency_author:
+        rows += [
+            Row("Attending the conference", "{{ author.attending }}"),
+            Row("Presenting the report", "{{ author.presenting }}", optional("author.presenting")),
+        ]
+    rows += [
+        Row("Report date", "{{ report.date }}"),
+        Row("Sent to the chair", "{{ report.sent_to_chair }}", optional("report.sent_to_chair")),
+    ]
+    label_table(doc, rows)
+
+
+def family(doc: DocxDocument, *, household_optional: bool = False) -> None:
+    heading(doc, "The children and family", 1)
+    tag(doc, "{%p if family_address is not none %}")
+    para(doc, ("Family address: ", "b"), "{{ family_address }}")
+    tag(doc, "{%p endif %}")
+    heading(doc, "Children", 2)
+    widths = (4.0, 3.2, 2.2, 3.0, 2.3, 2.3)
+    loop_table(
+        doc,
+        ("Name", "Date of birth", "Gender", "Ethnicity", "First language", "Setting"),
+        widths,
+        "c in children",
+        (
+            "{{ c.name }}{% if c.known_as is not none %} (known as {{ c.known_as }}){% endif %}",
+            "{% if c.dob is not none %}{{ c.dob }}{% else %}Expected {{ c.edd }}{% endif %}",
+            "{{ c.gender }}",
+            "{{ c.ethnicity }}",
+            "{{ c.first_language }}",
+            "{% if c.setting is not none %}{{ c.setting }}{% endif %}",
+        ),
+    )
+    # The details that do not fit a column, only for a child who has any.
+    tag(doc, "{%p for c in children %}")
+    tag(doc, "{%p if c.religion is not none or c.disability is not none or c.address is not none or c.nhs_number is not none %}")
+    para(doc, ("{{ c.name }}", "b"), style="Small")
+    tag(doc, "{%p if c.religion is not none %}")
+    para(doc, "Religion: {{ c.religion }}", style="Small")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if c.nhs_number is not none %}")
+    para(doc, "NHS number: {{ c.nhs_number }}", style="Small")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if c.disability is not none %}")
+    para(doc, "Disability or special educational needs: {{ c.disability }}", style="Small")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if c.address is not none %}")
+    para(doc, "Address: {{ c.address }}", style="Small")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+
+    if household_optional:
+        tag(doc, "{%p if household %}")
+    heading(doc, "Parents, carers and other significant adults", 2)
+    loop_table(
+        doc,
+        ("Name", "Relationship", "Date of birth", "Parental responsibility", "Lives with the children"),
+        (4.0, 4.6, 2.8, 3.0, 2.6),
+        "h in household",
+        (
+            "{{ h.name }}",
+            "{{ h.relationship }}",
+            "{% if h.dob is not none %}{{ h.dob }}{% endif %}",
+            "{{ h.parental_responsibility }}{% if h.parental_responsibility_for %} (for {{ h.parental_responsibility_for|join(', ') }}){% endif %}",
+            "{{ h.in_household }}",
+        ),
+    )
+    tag(doc, "{%p for h in household %}")
+    tag(doc, "{%p if h.ethnicity is not none or h.first_language is not none or h.address is not none %}")
+    para(doc, ("{{ h.name }}", "b"), style="Small")
+    tag(doc, "{%p if h.ethnicity is not none %}")
+    para(doc, "Ethnicity: {{ h.ethnicity }}", style="Small")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if h.first_language is not none %}")
+    para(doc, "First language: {{ h.first_language }}", style="Small")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if h.address is not none %}")
+    para(doc, "Address: {{ h.address }}", style="Small")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+    if household_optional:
+        tag(doc, "{%p endif %}")
+
+
+def summary_map(doc: DocxDocument, *, review: bool = False) -> None:
+    """The Signs of Safety map: the three columns side by side, as on the meeting's whiteboard."""
+    heading(doc, "Signs of Safety summary", 1)
+    para(doc, "The three questions at a glance; the full text follows in the sections below.", style="Small")
+    widths = (17.0 / 3,) * 3
+    t = table(doc, widths, ("What are we worried about?", "What's working well?", "What needs to happen?"))
+    row = data_row(t, widths, ("", "", ""))
+    worried = [
+        ("Danger statements", "b"),
+        "{%p for d in worries.danger_statements %}",
+        [("{{ loop.index }}. ", "b"), "{{ d.text }}"],
+        "{%p endfor %}",
+    ]
+    if review:
+        worried += [("Remaining concerns", "b"), "{{ worries.remaining_concerns }}"]
+    well = [("Strengths", "b"), "{{ working_well.strengths }}"]
+    well += [
+        "{%p if working_well.existing_safety is not none %}",
+        ("Existing safety", "b"),
+        "{{ working_well.existing_safety }}",
+        "{%p endif %}",
+    ]
+    if review:
+        well += [("Progress", "b"), "{{ working_well.progress }}"]
+    needs = [
+        ("Safety goals", "b"),
+        "{%p for g in needs_to_happen.safety_goals %}",
+        [("{{ loop.index }}. ", "b"), "{{ g }}"],
+        "{%p endfor %}",
+        ("Next steps", "b"),
+        "{%p for s in needs_to_happen.next_steps %}",
+        ["{{ s.action }} ", ("({{ s.who }}, by {{ s.by }})", "i")],
+        "{%p endfor %}",
+    ]
+    for cell, lines in zip(row.cells, (worried, well, needs), strict=True):  # type: ignore[attr-defined]
+        cell_paragraphs(cell, lines)
+
+
+def worries(doc: DocxDocument, *, review: bool = False) -> None:
+    heading(doc, "What are we worried about?", 1)
+    heading(doc, "Harm", 2)
+    para(doc, "{{ worries.harm }}")
+    heading(doc, "Danger statements", 2)
+    loop_table(
+        doc,
+        ("", "Danger statement", "Children"),
+        (1.0, 12.0, 4.0),
+        "d in worries.danger_statements",
+        (
+            "{{ loop.index }}",
+            "{{ d.text }}",
+            "{% if d.children %}{{ d.children|join(', ') }}{% else %}All the children{% endif %}",
+        ),
+    )
+    _optional_text(doc, "Complicating factors", "worries.complicating_factors")
+    if review:
+        heading(doc, "Remaining concerns", 2)
+        para(doc, "{{ worries.remaining_concerns }}")
+        _optional_text(doc, "New concerns", "worries.new_concerns")
+
+
+def working_well(doc: DocxDocument, *, review: bool = False) -> None:
+    heading(doc, "What's working well?", 1)
+    heading(doc, "Strengths", 2)
+    para(doc, "{{ working_well.strengths }}")
+    _optional_text(doc, "Existing safety", "working_well.existing_safety")
+    if review:
+        heading(doc, "Progress towards the safety goals", 2)
+        para(doc, "{{ working_well.progress }}")
+
+
+def needs_to_happen(doc: DocxDocument) -> None:
+    heading(doc, "What needs to happen?", 1)
+    heading(doc, "Safety goals", 2)
+    loop_table(
+        doc, ("", "Safety goal"), (1.0, 16.0), "g in needs_to_happen.safety_goals", ("{{ loop.index }}", "{{ g }}")
+    )
+    heading(doc, "Next steps", 2)
+    loop_table(
+        doc,
+        ("Action", "Who", "By when"),
+        (10.0, 4.0, 3.0),
+        "s in needs_to_happen.next_steps",
+        ("{{ s.action }}", "{{ s.who }}", "{{ s.by }}"),
+    )
+    _optional_text(doc, "Information gaps", "needs_to_happen.information_gaps")
+
+
+def _optional_text(doc: DocxDocument, title: str, value: str) -> None:
+    tag(doc, f"{{%p if {value} is not none %}}")
+    heading(doc, title, 2)
+    para(doc, f"{{{{ {value} }}}}")
+    tag(doc, "{%p endif %}")
+
+
+def child_voice(doc: DocxDocument, *, optional_section: bool = False) -> None:
+    if optional_section:
+        tag(doc, "{%p if child_voice %}")
+    heading(doc, "The child's voice", 1)
+    tag(doc, "{%p for v in child_voice %}")
+    heading(doc, "{{ v.child }}", 2)
+    para(doc, ("How the views were gathered: ", "b"), "{{ v.method }}{% if v.date is not none %}, {{ v.date }}{% endif %}")
+    para(doc, "{{ v.views }}")
+    tag(doc, "{%p if v.not_gathered_reason is not none %}")
+    para(doc, ("Why the child's views were not gathered: ", "b"), "{{ v.not_gathered_reason }}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+    if optional_section:
+        tag(doc, "{%p endif %}")
+
+
+def family_views(doc: DocxDocument, *, optional_section: bool = False) -> None:
+    if optional_section:
+        tag(doc, "{%p if family_views is not none %}")
+    heading(doc, "The family's views", 1)
+    para(doc, "{{ family_views }}")
+    if optional_section:
+        tag(doc, "{%p endif %}")
+
+
+def scaling(doc: DocxDocument, *, previous: bool = False) -> None:
+    heading(doc, "Scaling", 1)
+    para(doc, ("{{ scaling.question }}", "i"))
+    tag(doc, "{%p for s in scaling.scores %}")
+    heading(doc, "{{ s.child }}", 2)
+    scale_table(doc, "s.score")
+    scale_legend(doc, "{{ scaling.zero_means }}", "{{ scaling.ten_means }}")
+    line = [("Score: ", "b"), "{{ s.score_text }}"]
+    para(doc, *line)
+    if previous:
+        tag(doc, "{%p if s.previous is not none %}")
+        para(doc, ("Previous score: ", "b"), "{{ s.previous }} out of 10. ", ("Direction of travel: ", "b"), "{{ s.direction }}")
+        tag(doc, "{%p endif %}")
+    para(doc, ("Reason: ", "b"), "{{ s.reason }}")
+    tag(doc, "{%p endfor %}")
+
+
+def sharing(doc: DocxDocument) -> None:
+    heading(doc, "Sharing this report with the family", 1)
+    rows = [
+        Row("Shared with the family", "{{ sharing.shared }}"),
+        Row("Date shared", "{{ sharing.date }}", optional("sharing.date")),
+        Row("To be shared", "To be shared with the family on {{ sharing.planned_date }}", optional("sharing.planned_date")),
+        Row("Interpreter or translation", "{{ sharing.interpreter }}", optional("sharing.interpreter")),
+    ]
+    label_table(doc, rows)
+    tag(doc, "{%p if sharing.with %}")
+    heading(doc, "Who was given the report", 2)
+    loop_table(
+        doc,
+        ("Name", "Relationship", "Given the report", "How", "Date"),
+        (3.8, 4.2, 2.6, 3.4, 3.0),
+        "w in sharing.with",
+        (
+            "{{ w.name }}",
+            "{{ w.relationship }}",
+            "{{ w.shared }}",
+            "{% if w.method is not none %}{{ w.method }}{% endif %}",
+            "{% if w.date is not none %}{{ w.date }}{% endif %}",
+        ),
+    )
+    tag(doc, "{%p endif %}")
+    _optional_text(doc, "Why the report was not shared", "sharing.not_shared_reason")
+    _optional_text(doc, "The family's comments on this report", "sharing.family_comments")
+
+
+def confidential(doc: DocxDocument) -> None:
+    heading(doc, "Confidential information", 1)
+    tag(doc, "{%p if confidential.present %}")
+    para(
+        doc,
+        "Some information for this conference cannot be shared with the family. "
+        "It has been given to the conference chair separately and is not part of this report.",
+    )
+    tag(doc, "{%p else %}")
+    para(doc, "Nothing has been withheld from the family: this report holds all the information the author has for the conference.")
+    tag(doc, "{%p endif %}")
+
+
+def sign_off(doc: DocxDocument) -> None:
+    heading(doc, "Sign-off", 1)
+    label_table(
+        doc,
+        [
+            Row("Signed by", "{{ sign_off.name }}"),
+            Row("Date", "{{ sign_off.date }}"),
+            Row("Countersigned by", "{{ sign_off.countersigned_by }}", optional("sign_off.countersigned_by")),
+            Row("Date countersigned", "{{ sign_off.countersigned_date }}", optional("sign_off.countersigned_date")),
+        ],
+    )

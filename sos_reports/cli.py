@@ -1,0 +1,217 @@
+"""The `sos-reports` command line: parse, call one library function, print, map errors.
+
+Paths written go to standard output, one per line; messages, warnings and findings go to
+standard error. Exit codes: 0 done (warnings allowed), 1 refused with a message, 2 the
+command line itself was wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from sos_reports import __version__
+from sos_reports.kinds import KINDS
+
+if TYPE_CHECKING:
+    from sos_reports.deadlines import DueDays
+    from sos_reports.errors import Finding
+    from sos_reports.validation import Checked
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _say(message: str = "") -> None:
+    click.echo(message, err=True)
+
+
+def _print_findings(findings: list[Finding], source: str) -> None:
+    for f in findings:
+        label = click.style("error", fg="red", bold=True) if f.severity == "error" else click.style("warning", fg="yellow", bold=True)
+        _say(f"{label}: {f.where}: {f.message}")
+
+
+def _count(findings: list[Finding]) -> str:
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+
+
+def handle_errors(command: F) -> F:
+    """Turn every error a user could cause into `Error: ...` and exit 1, never a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from sos_reports.errors import InputError, ReadError, SosError
+
+        try:
+            return command(*args, **kwargs)
+        except ReadError as exc:
+            _say(f"Error: {exc}")
+        except InputError as exc:
+            _print_findings(exc.findings, exc.source)
+            _say(f"Error: {exc.source}: {_count(exc.findings)}; nothing was written.")
+        except SosError as exc:
+            _say(f"Error: {exc}")
+        except OSError as exc:
+            _say(f"Error: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}")
+        except KeyboardInterrupt:
+            _say("Interrupted; nothing was written.")
+            sys.exit(130)
+        except Exception as exc:
+            if os.environ.get("SOS_REPORTS_DEBUG"):
+                raise
+            _say(
+                f"Error: sos-reports failed unexpectedly ({type(exc).__name__}: {exc}). "
+                "Nothing was written. Set SOS_REPORTS_DEBUG=1 to see the details for a bug report."
+            )
+        sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _due_days(ctx: click.Context, param: click.Parameter, value: str | None) -> DueDays | None:
+    if value is None:
+        return None
+    from sos_reports.deadlines import DueDays
+    from sos_reports.errors import SosError
+
+    try:
+        return DueDays.parse(value)
+    except SosError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+due_days_option = click.option(
+    "--due-days",
+    callback=_due_days,
+    metavar="initial=N,review=N",
+    help="Working days before the conference that reports are due (default initial=2,review=5).",
+)
+strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+kind_argument = click.argument("kind", type=click.Choice(list(KINDS), case_sensitive=False))
+input_argument = click.argument(
+    "input_path", metavar="INPUT", type=click.Path(path_type=Path, dir_okay=False)
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="sos-reports")
+def cli() -> None:
+    """Signs of Safety reports for child protection conferences.
+
+    Fill a Word report from an agency's input (YAML or JSON), after checking that it is
+    complete and consistent. Start with `sos-reports kinds`, then `validate` and `fill`.
+    """
+
+
+@cli.command()
+def kinds() -> None:
+    """List the report kinds."""
+    for kind in KINDS.values():
+        click.echo(f"{kind.name:<8} {kind.title}: {kind.summary}")
+
+
+def _due_line(checked: Checked) -> str | None:
+    if checked.due_date is None or checked.model is None and checked.kind is None:
+        return None
+    from sos_reports.formatting import long_date
+
+    return (
+        f"Due with the chair and the family by {checked.due_date:%A} {long_date(checked.due_date)} "
+        f"({checked.due_days} working days before the conference)."
+    )
+
+
+@cli.command()
+@input_argument
+@strict_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="json: print the findings to standard output as a JSON list.",
+)
+@due_days_option
+@handle_errors
+def validate(input_path: Path, strict: bool, output_format: str, due_days: DueDays | None) -> None:
+    """Check an input and list every error and warning with its place."""
+    from sos_reports.reports import validate as check_input
+
+    checked = check_input(input_path, due_days)
+    failed = bool(checked.errors) or (strict and bool(checked.warnings))
+    if output_format == "json":
+        click.echo(json.dumps([f.as_dict() for f in checked.findings], indent=2, ensure_ascii=False))
+    else:
+        _print_findings(checked.findings, str(input_path))
+        due = _due_line(checked)
+        if due:
+            _say(due)
+        verdict = "not valid" if failed else "valid"
+        kind = f"{checked.kind} input" if checked.kind else "input"
+        _say(f"{input_path}: {kind} {verdict} ({_count(checked.findings)}).")
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@input_argument
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="The report to write (.docx); default: INPUT's name with -report.docx, beside it.")
+@click.option("--template", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="Fill this Word template instead of the packaged one.")
+@click.option("-f", "--force", is_flag=True, help="Replace outputs that already exist (never an input).")
+@strict_option
+@due_days_option
+@handle_errors
+def fill(
+    input_path: Path,
+    output: Path | None,
+    template: Path | None,
+    force: bool,
+    strict: bool,
+    due_days: DueDays | None,
+) -> None:
+    """Check an input and write its report (and its confidential annex, if it has one)."""
+    from sos_reports.reports import fill as fill_report
+
+    result = fill_report(input_path, output, template=template, force=force, strict=strict, due_days=due_days)
+    _print_findings(result.findings, str(input_path))
+    for path in result.written:
+        click.echo(path)
+
+
+@cli.command()
+@kind_argument
+@handle_errors
+def schema(kind: str) -> None:
+    """Print the JSON Schema of the input for KIND."""
+    schema = KINDS[kind.lower()].model.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    click.echo(json.dumps(schema, indent=2, ensure_ascii=False))
+
+
+@cli.command()
+@kind_argument
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False), help="Where to write the template (.docx).")
+@click.option("-f", "--force", is_flag=True, help="Replace the file if it exists.")
+@handle_errors
+def template(kind: str, output: Path, force: bool) -> None:
+    """Write the packaged Word template of KIND, to adapt to local branding."""
+    from sos_reports.render import packaged_template
+    from sos_reports.writing import Output, write_outputs
+
+    source = packaged_template(f"{kind.lower()}/report.docx")
+    data = source.read_bytes()
+    for path in write_outputs([Output(output, lambda handle: handle.write(data))], force=force):
+        click.echo(path)
+
+
+def main() -> None:
+    cli(prog_name="sos-reports")

@@ -1,0 +1,88 @@
+"""The one exception hierarchy of sos-reports, and the findings that input errors carry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem with an input: where it is and what to do about it."""
+
+    severity: Severity
+    path: str
+    message: str
+    line: int | None = None
+    cell: str | None = None
+
+    @property
+    def where(self) -> str:
+        """The location as a practitioner reads it: `Sheet!Cell`, or the path and line."""
+        if self.cell:
+            return f"{self.cell} ({self.path})" if self.path else self.cell
+        place = self.path or "the file"
+        return f"{place} (line {self.line})" if self.line else place
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.where}: {self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"severity": self.severity, "path": self.path}
+        if self.cell is not None:
+            out["cell"] = self.cell
+        else:
+            out["line"] = self.line
+        out["message"] = self.message
+        return out
+
+
+class SosError(Exception):
+    """Anything a user could have caused; the command line prints it without a traceback."""
+
+
+class InputError(SosError):
+    """The input cannot be read or is not valid; carries every finding."""
+
+    def __init__(self, findings: list[Finding], source: str = "") -> None:
+        self.findings = findings
+        self.source = source
+        errors = [f for f in findings if f.severity == "error"]
+        shown = errors or findings
+        summary = f"{len(shown)} problem{'s' if len(shown) != 1 else ''}"
+        super().__init__(f"{source}: {summary}" if source else summary)
+
+
+class ReadError(InputError):
+    """The file itself cannot be read as an input (syntax, size, encoding, structure)."""
+
+    def __init__(self, message: str, *, source: str = "", line: int | None = None) -> None:
+        super().__init__([Finding("error", "", message, line=line)], source)
+        self.message = message
+        self.line = line
+
+    def __str__(self) -> str:
+        where = f"{self.source}" + (f", line {self.line}" if self.line else "")
+        return f"{where}: {self.message}" if where else self.message
+
+
+class TemplateError(SosError):
+    """A Word template is broken, unsafe, or asks for what the report may not hold."""
+
+
+class OutputError(SosError):
+    """An output cannot be written as asked (it exists, it is an input, the folder is missing)."""
+
+
+class PdfError(SosError):
+    """Converting a report to PDF failed."""
+
+
+@dataclass
+class Result:
+    """What a command produced: the files written and the findings shown on the way."""
+
+    written: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)

@@ -1,0 +1,43 @@
+"""The agency report to an Initial Child Protection Conference (icpc)."""
+
+from __future__ import annotations
+
+from sos_reports.model.common import (
+    CONFERENCE_TYPES,
+    AgencyAuthor,
+    Block,
+    CommonInput,
+    Conference,
+    F,
+    Involvement,
+    L,
+)
+from sos_reports.model.types import Child, MText, choice
+
+INITIAL_TYPES = {k: v for k, v in CONFERENCE_TYPES.items() if k != "review"}
+
+
+class IcpcConference(Conference):
+    type: choice(*INITIAL_TYPES, labels=INITIAL_TYPES) = F(
+        "Conference type", "initial, pre-birth or transfer-in (a review uses kind rcpc)"
+    )
+
+
+PLAN_VIEWS = ("child protection plan", "child in need plan", "no further action", "unsure")
+
+
+class ViewOnPlan(Block):
+    child: Child = F("Child")
+    view: choice(*PLAN_VIEWS) = F(
+        "The agency's view", "child protection plan, child in need plan, no further action or unsure"
+    )
+    reason: MText = F("Reason")
+
+
+class IcpcInput(CommonInput):
+    conference: IcpcConference = F("Conference")
+    author: AgencyAuthor = F("Author")
+    involvement: Involvement = F("The agency's involvement")
+    view_on_plan: list[ViewOnPlan] = L(
+        "View on a plan", "the agency's view of the plan each child needs (optional)"
+    )

@@ -1,0 +1,92 @@
+"""Readers turn an input file into a plain tree plus where each value came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sos_reports.errors import ReadError
+
+Loc = tuple[str | int, ...]
+
+# A report's input is a few tens of kilobytes; a file hundreds of times larger is a mistake
+# (a wrong file, an export of a whole case) and is refused before it is parsed.
+MAX_BYTES = 2 * 1024 * 1024
+# The deepest a valid input goes is about six levels (carer_health[0].mental_health.impact).
+MAX_DEPTH = 12
+
+SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+
+
+@dataclass
+class Source:
+    """An input as read: the tree of plain values, and the place of each value in the file."""
+
+    path: Path
+    tree: dict[str, Any]
+    lines: dict[Loc, int] = field(default_factory=dict)
+    cells: dict[Loc, str] = field(default_factory=dict)
+
+    def line(self, loc: Loc) -> int | None:
+        """The line of the value at `loc`, or of its nearest enclosing value."""
+        for end in range(len(loc), -1, -1):
+            found = self.lines.get(loc[:end])
+            if found is not None:
+                return found
+        return None
+
+    def cell(self, loc: Loc) -> str | None:
+        for end in range(len(loc), -1, -1):
+            found = self.cells.get(loc[:end])
+            if found is not None:
+                return found
+        return None
+
+
+def read_input(path: Path) -> Source:
+    """Read any supported input file into a Source, or raise ReadError saying why not."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise ReadError("no such file", source=str(path))
+    if path.is_dir():
+        raise ReadError("is a folder, not an input file", source=str(path))
+    if suffix in SUFFIXES:
+        from sos_reports.readers.yaml_json import read_json, read_yaml
+
+        data = _read_bytes(path)
+        return read_yaml(path, data) if SUFFIXES[suffix] == "yaml" else read_json(path, data)
+    raise ReadError(
+        f"cannot read a '{suffix or 'file without a suffix'}' input: "
+        "give a .yaml, .yml or .json file",
+        source=str(path),
+    )
+
+
+def _read_bytes(path: Path) -> bytes:
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise ReadError(
+            f"is {size // 1024} KB; an input is at most {MAX_BYTES // 1024 // 1024} MB "
+            "(is this the right file?)",
+            source=str(path),
+        )
+    with path.open("rb") as handle:
+        return handle.read(MAX_BYTES + 1)
+
+
+def decode(path: Path, data: bytes) -> str:
+    """UTF-8 text (a byte order mark allowed), or a clear error."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ReadError(
+            "is not UTF-8 text (save it as UTF-8, or check it is the right file)",
+            source=str(path),
+            line=line,
+        ) from None
+    if not text.strip():
+        raise ReadError("is empty", source=str(path))
+    return text

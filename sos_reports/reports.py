@@ -1,0 +1,95 @@
+"""The library's main work: read and check an input, and fill its report and annex."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sos_reports.deadlines import DueDays
+from sos_reports.errors import Finding, OutputError, Result
+from sos_reports.formatting import long_date
+from sos_reports.kinds import KINDS
+from sos_reports.readers import read_input
+from sos_reports.validation import Checked, check
+from sos_reports.writing import Output, write_outputs
+
+
+def validate(path: Path, due_days: DueDays | None = None) -> Checked:
+    """Read and check an input; every finding, never an exception for a bad value."""
+    return check(read_input(Path(path)), due_days)
+
+
+def default_output(input_path: Path) -> Path:
+    return input_path.with_name(f"{input_path.stem}-report.docx")
+
+
+def annex_path(report: Path) -> Path:
+    return report.with_name(f"{report.stem}-confidential-annex.docx")
+
+
+def fill(
+    input_path: Path,
+    output: Path | None = None,
+    *,
+    template: Path | None = None,
+    force: bool = False,
+    strict: bool = False,
+    due_days: DueDays | None = None,
+) -> Result:
+    """Validate an input and write its report (and its confidential annex, when it has one).
+
+    Raises InputError with every finding when the input is not valid (or, with `strict`,
+    has warnings), TemplateError for a template that cannot be filled, OutputError when an
+    output may not be written. Nothing is written unless everything succeeds.
+    """
+    from sos_reports.context import annex_context, report_context
+    from sos_reports.render import packaged_template, render
+
+    input_path = Path(input_path)
+    checked = validate(input_path, due_days)
+    model = checked.valid_model(strict)
+    output = Path(output) if output is not None else default_output(input_path)
+    if output.suffix.lower() != ".docx":
+        raise OutputError(f"{output}: the report is a Word document; give a name ending in .docx")
+    kind = KINDS[model.kind]
+    report_template = Path(template) if template is not None else packaged_template(f"{model.kind}/report.docx")
+    properties = {
+        "title": f"{kind.title}, {long_date(model.conference.date)}",
+        "author": model.author.name,
+        "subject": f"{model.author.agency}: report for the child protection conference",
+    }
+    outputs = [
+        Output(
+            output,
+            lambda handle: render(
+                report_template, report_context(model), handle, properties=properties, family_copy=True
+            ),
+        )
+    ]
+    findings = list(checked.findings)
+    annex = annex_path(output)
+    if model.confidential.present:
+        annex_properties = {**properties, "title": f"Confidential annex: {properties['title']}"}
+        outputs.append(
+            Output(
+                annex,
+                lambda handle: render(
+                    packaged_template("annex/confidential-annex.docx"),
+                    annex_context(model),
+                    handle,
+                    properties=annex_properties,
+                    family_copy=False,
+                ),
+            )
+        )
+    elif annex.exists():
+        findings.append(
+            Finding(
+                "warning",
+                "confidential.present",
+                f"{annex.name} from an earlier run lies beside the report, but this input has no "
+                "confidential information; it was left as it is: check whether it is still needed",
+            )
+        )
+    inputs = [input_path] + ([report_template] if template is not None else [])
+    written = write_outputs(outputs, inputs=inputs, force=force)
+    return Result([str(p) for p in written], findings)

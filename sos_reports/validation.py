@@ -1,0 +1,270 @@
+"""Checks a read input against the model and the rules, collecting every finding at once."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import difflib
+import types
+import typing
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from sos_reports.deadlines import DueDays
+from sos_reports.errors import Finding, InputError
+from sos_reports.kinds import KINDS
+from sos_reports.model.common import CommonInput
+from sos_reports.model.types import Choices, shown
+from sos_reports.readers import Loc, Source
+
+
+@dataclass
+class Checked:
+    """An input after checking: the model when it is valid, and every finding."""
+
+    source: Source
+    kind: str | None
+    model: CommonInput | None
+    findings: list[Finding] = field(default_factory=list)
+    due_date: dt.date | None = None
+    due_days: int | None = None
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    def valid_model(self, strict: bool = False) -> CommonInput:
+        """The model, or InputError with every finding that stops the report."""
+        stopping = self.findings if strict else self.errors
+        if self.model is None or stopping:
+            raise InputError(self.findings, str(self.source.path))
+        return self.model
+
+
+def path_of(loc: Loc) -> str:
+    """`('scaling', 'scores', 1, 'score')` as `scaling.scores[1].score`."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def finding(source: Source, severity: str, loc: Loc, message: str) -> Finding:
+    return Finding(
+        severity,  # type: ignore[arg-type]
+        path_of(loc),
+        message,
+        line=source.line(loc),
+        cell=source.cell(loc),
+    )
+
+
+_KIND_CHOICES = Choices(KINDS)
+
+
+def check(source: Source, due_days: DueDays | None = None) -> Checked:
+    """Validate a read input: types and required fields, then the rules across fields."""
+    from sos_reports import rules
+
+    tree = source.tree
+    raw_kind = tree.get("kind")
+    if raw_kind is None or (isinstance(raw_kind, str) and not raw_kind.strip()):
+        message = f"is required: say which report this is ({_KIND_CHOICES.listed()})"
+        return Checked(source, None, None, [finding(source, "error", ("kind",), message)])
+    try:
+        kind = str(_KIND_CHOICES.convert(raw_kind))
+    except Exception:
+        message = f"{shown(raw_kind)} is not a report kind: use one of {_KIND_CHOICES.listed()}"
+        return Checked(source, None, None, [finding(source, "error", ("kind",), message)])
+
+    model_cls = KINDS[kind].model
+    context = {"child_ids": _child_ids(tree)}
+    findings: list[Finding] = []
+    model: CommonInput | None = None
+    try:
+        model = model_cls.model_validate(tree, context=context)
+        usable: Any = model
+    except ValidationError as exc:
+        problems = exc.errors(include_url=False)
+        findings += [_translate(source, kind, model_cls, p) for p in problems]
+        usable = _partial(model_cls, tree, [tuple(p["loc"]) for p in problems], context)
+
+    due = due_days or DueDays()
+    result = Checked(source, kind, model, findings)
+    conference = getattr(usable, "conference", None)
+    if conference is not None:
+        from sos_reports.deadlines import working_days_before
+
+        result.due_days = due.for_conference(str(conference.type))
+        result.due_date = working_days_before(conference.date, result.due_days)
+    for severity, loc, message in rules.check(usable, kind, result.due_date):
+        result.findings.append(finding(source, severity, loc, message))
+    result.findings.sort(key=_document_order)
+    return result
+
+
+def _document_order(f: Finding) -> tuple[int, int]:
+    return (0 if f.severity == "error" else 1, f.line or 0)
+
+
+def _child_ids(tree: dict[str, Any]) -> list[str]:
+    children = tree.get("children")
+    if not isinstance(children, list):
+        return []
+    return [
+        c["id"].strip() for c in children if isinstance(c, dict) and isinstance(c.get("id"), str)
+    ]
+
+
+# --- pydantic's errors in a practitioner's words -------------------------------------------
+
+
+def _translate(source: Source, kind: str, model_cls: type[BaseModel], err: Any) -> Finding:
+    loc: Loc = tuple(err["loc"])
+    kind_of_error = err["type"]
+    given = err.get("input")
+    field_info = _field_at(model_cls, loc)
+    if kind_of_error in {"missing", "sos_required"}:
+        message = "is required but " + ("not given" if kind_of_error == "missing" else "is blank")
+        if field_info is not None and field_info.description:
+            message += f" ({field_info.description})"
+    elif kind_of_error == "sos":
+        message = err["ctx"]["message"]
+    elif kind_of_error == "extra_forbidden":
+        message = _unknown_key(kind, model_cls, loc)
+    elif kind_of_error in {"model_type", "model_attributes_type", "dict_type"}:
+        message = (
+            "is required but is blank"
+            if given is None
+            else f"should be a block of fields (lines of `key: value`), not {shown(given)}"
+        )
+    elif kind_of_error == "list_type":
+        message = f"should be a list (one `- ` line per entry), not {shown(given)}"
+    elif kind_of_error == "too_short":
+        message = "needs at least one entry"
+    else:
+        message = err["msg"]
+    return finding(source, "error", loc, message)
+
+
+def _unknown_key(kind: str, model_cls: type[BaseModel], loc: Loc) -> str:
+    key, parent = loc[-1], loc[:-1]
+    where = f"`{path_of(parent)}`" if parent else "the top level"
+    others = [
+        name
+        for name, other in KINDS.items()
+        if name != kind and _has_key(_model_at(other.model, parent), str(key))
+    ]
+    if others:
+        return (
+            f"`{key}` is not used in a {kind} report; it belongs to "
+            f"{' and '.join(others)} reports. Remove it, or check the `kind`"
+        )
+    message = f"unknown field `{key}` in {where}"
+    here = _model_at(model_cls, parent)
+    if here is not None:
+        names = [f.alias or n for n, f in here.model_fields.items()]
+        hint = difflib.get_close_matches(str(key), names, n=1, cutoff=0.6)
+        if hint:
+            message += f"; did you mean `{hint[0]}`?"
+    return message
+
+
+def _has_key(model: type[BaseModel] | None, key: str) -> bool:
+    return model is not None and any(
+        (f.alias or n) == key for n, f in model.model_fields.items()
+    )
+
+
+def _inner(annotation: Any) -> Any:
+    """The model class an annotation holds, through Optional, list and Annotated."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (list, typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = args[0] if args else None
+        else:
+            return annotation
+
+
+def _model_at(model: type[BaseModel] | None, loc: Loc) -> type[BaseModel] | None:
+    for part in loc:
+        if model is None:
+            return None
+        if isinstance(part, int):
+            continue
+        found = _lookup(model, str(part))
+        if found is None:
+            return None
+        inner = _inner(found.annotation)
+        model = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
+    return model
+
+
+def _lookup(model: type[BaseModel], key: str) -> Any:
+    for name, info in model.model_fields.items():
+        if (info.alias or name) == key:
+            return info
+    return None
+
+
+def _field_at(model_cls: type[BaseModel], loc: Loc) -> Any:
+    names = [p for p in loc if isinstance(p, str)]
+    if not names:
+        return None
+    parent = _model_at(model_cls, loc[: max(i for i, p in enumerate(loc) if isinstance(p, str))])
+    return _lookup(parent, names[-1]) if parent is not None else None
+
+
+# --- a partial model, so that the rules can still run beside type errors ---------------------
+
+
+def _partial(
+    model_cls: type[CommonInput], tree: dict[str, Any], bad: list[Loc], context: dict[str, Any]
+) -> Any:
+    """Each top-level block that is valid once its bad optional values are removed.
+
+    Rules across fields then run on what is valid, so one run reports a wrong date beside a
+    missing score; a block that is still invalid is None and its rules are skipped.
+    """
+    pruned = copy.deepcopy(tree)
+    for loc in bad:
+        _prune(pruned, loc)
+    values: dict[str, Any] = {}
+    for name, info in model_cls.model_fields.items():
+        key = info.alias or name
+        if key not in pruned:
+            values[name] = None if info.is_required() else info.get_default(call_default_factory=True)
+            continue
+        try:
+            values[name] = _adapter(model_cls, name).validate_python(pruned[key], context=context)
+        except ValidationError:
+            values[name] = None
+    return model_cls.model_construct(**values)
+
+
+def _prune(tree: Any, loc: Loc) -> None:
+    node = tree
+    for part in loc[:-1]:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return
+    if isinstance(node, dict) and loc and loc[-1] in node:
+        del node[loc[-1]]
+
+
+@lru_cache(maxsize=128)
+def _adapter(model_cls: type[BaseModel], name: str) -> TypeAdapter[Any]:
+    info = model_cls.model_fields[name]
+    annotation = typing.Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
+    return TypeAdapter(annotation)
