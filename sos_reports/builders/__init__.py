@@ -13,25 +13,30 @@ from docx.document import Document as DocxDocument
 
 from sos_reports.builders.kit import header_and_footer, new_document
 
-# template name -> (builder module, document title, footer text)
-TEMPLATES: dict[str, tuple[str, str, str]] = {
+REPORT_HEADER = "{{ marking }}"
+ANNEX_HEADER = "{{ marking }}: CONFIDENTIAL, NOT FOR SHARING WITH THE FAMILY"
+
+# template name -> (builder module, document title, header, footer)
+TEMPLATES: dict[str, tuple[str, str, str, str]] = {
     "icpc/report.docx": (
         "icpc",
         "Agency report to an Initial Child Protection Conference",
+        REPORT_HEADER,
         "Agency report: initial conference, {{ conference.date }}",
     ),
     "annex/confidential-annex.docx": (
         "annex",
         "Confidential annex: not for sharing with the family",
+        ANNEX_HEADER,
         "Confidential annex: {{ conference.date }}",
     ),
 }
 
 
 def build_template(name: str) -> DocxDocument:
-    module, title, footer = TEMPLATES[name]
+    module, title, header, footer = TEMPLATES[name]
     doc = new_document(title)
-    header_and_footer(doc, "{{ marking }}", footer)
+    header_and_footer(doc, header, footer)
     builder = importlib.import_module(f"sos_reports.builders.{module}")
     builder.build(doc)
     return doc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from docx.document import Document as DocxDocument
 
-from sos_reports.builders.kit import Row, heading, label_table, loop_table, para, tag
+from sos_reports.builders.kit import Row, heading, label_table, para, tag
 
 
 def build(doc: DocxDocument) -> None:
@@ -42,19 +42,24 @@ def build(doc: DocxDocument) -> None:
     tag(doc, "{%p if withheld_household %}")
     heading(doc, "People withheld from the family's copy", 1)
     para(doc, "These entries of the household are printed here only, not in the report.", style="Small")
-    loop_table(
+    tag(doc, "{%p for h in withheld_household %}")
+    heading(doc, "{{ h.name }}", 2)
+    label_table(
         doc,
-        ("Name", "Relationship", "Date of birth", "Parental responsibility", "Address"),
-        (3.6, 3.8, 2.8, 2.8, 4.0),
-        "h in withheld_household",
-        (
-            "{{ h.name }}",
-            "{{ h.relationship }}",
-            "{% if h.dob is not none %}{{ h.dob }}{% endif %}",
-            "{{ h.parental_responsibility }}",
-            "{% if h.address is not none %}{{ h.address }}{% endif %}",
-        ),
+        [
+            Row("Relationship", "{{ h.relationship }}"),
+            Row("Date of birth", "{{ h.dob }}", "h.dob is not none"),
+            Row("Ethnicity", "{{ h.ethnicity }}", "h.ethnicity is not none"),
+            Row("First language", "{{ h.first_language }}", "h.first_language is not none"),
+            Row(
+                "Parental responsibility",
+                "{{ h.parental_responsibility }}{% if h.parental_responsibility_for %} (for {{ h.parental_responsibility_for|join(', ') }}){% endif %}",
+            ),
+            Row("Lives with the children", "{{ h.in_household }}"),
+            Row("Address", "{{ h.address }}", "h.address is not none"),
+        ],
     )
+    tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if withheld_carers %}")
     heading(doc, "Health entries withheld from the family's copy", 1)

@@ -1,0 +1,97 @@
+"""Helpers the tests share: example inputs, and reading a .docx without the code under test."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from lxml import etree
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NS = {"w": W}
+
+
+def example_path(kind: str) -> Path:
+    return {
+        "icpc": EXAMPLES / "icpc-school.yaml",
+        "rcpc": EXAMPLES / "rcpc-school.yaml",
+        "medical": EXAMPLES / "medical-gp.yaml",
+    }[kind]
+
+
+class _AllStrings(yaml.SafeLoader):
+    """Reads YAML the way the input format does: every scalar a string."""
+
+
+_AllStrings.yaml_implicit_resolvers = {}
+
+
+def example_tree(kind: str = "icpc") -> dict[str, Any]:
+    """The example input as a plain tree, to change and write out in a test."""
+    tree: dict[str, Any] = yaml.load(example_path(kind).read_text("utf-8"), Loader=_AllStrings)  # noqa: S506
+    return copy.deepcopy(tree)
+
+
+def write_json(path: Path, tree: dict[str, Any]) -> Path:
+    path.write_text(json.dumps(tree, ensure_ascii=False, indent=1), "utf-8")
+    return path
+
+
+def write_yaml(path: Path, tree: dict[str, Any]) -> Path:
+    path.write_text(yaml.safe_dump(tree, allow_unicode=True, sort_keys=False), "utf-8")
+    return path
+
+
+@pytest.fixture
+def icpc_tree() -> dict[str, Any]:
+    return example_tree("icpc")
+
+
+def _paragraph_text(p: etree._Element) -> str:
+    out = []
+    for node in p.iter(f"{{{W}}}t", f"{{{W}}}br", f"{{{W}}}tab", f"{{{W}}}instrText"):
+        tag = etree.QName(node).localname
+        if tag == "t":
+            out.append(node.text or "")
+        elif tag == "br":
+            out.append("\n")
+        elif tag == "tab":
+            out.append("\t")
+    return "".join(out)
+
+
+def part_paragraphs(xml: bytes) -> list[str]:
+    root = etree.fromstring(xml)
+    return [_paragraph_text(p) for p in root.iter(f"{{{W}}}p")]
+
+
+def docx_parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def docx_text(path: Path) -> str:
+    """Every paragraph of the body, tables, headers and footers, one per line."""
+    parts = docx_parts(path)
+    names = ["word/document.xml"] + sorted(
+        n for n in parts if re.match(r"word/(header|footer)\d*\.xml$", n)
+    )
+    return "\n".join(p for name in names for p in part_paragraphs(parts[name]))
+
+
+def body_paragraphs(path: Path) -> list[etree._Element]:
+    root = etree.fromstring(docx_parts(path)["word/document.xml"])
+    return list(root.iter(f"{{{W}}}p"))
+
+
+def style_of(p: etree._Element) -> str | None:
+    style = p.find("w:pPr/w:pStyle", NS)
+    return style.get(f"{{{W}}}val") if style is not None else None
