@@ -94,7 +94,11 @@ def _common(model: CommonInput) -> dict[str, Any]:
         printed["score"] = score
         printed["score_text"] = f"{score} out of 10" if score is not None else "No score given"
         printed["previous"] = previous
-        printed.setdefault("direction", _direction(score, previous))
+        printed["direction"] = _direction(score, previous)
+    core_group = getattr(model, "core_group", None)
+    if core_group is not None:
+        attended = sum(meeting.attended for meeting in core_group)
+        ctx["core_group_attended"] = f"{attended} of {len(core_group)}"
     return ctx
 
 

@@ -24,6 +24,18 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
         REPORT_HEADER,
         "Agency report: initial conference, {{ conference.date }}",
     ),
+    "rcpc/report.docx": (
+        "rcpc",
+        "Agency report to a Review Child Protection Conference",
+        REPORT_HEADER,
+        "Agency report: review conference, {{ conference.date }}",
+    ),
+    "medical/report.docx": (
+        "medical",
+        "Conference report for medical practitioners",
+        REPORT_HEADER,
+        "GP report: child protection conference, {{ conference.date }}",
+    ),
     "annex/confidential-annex.docx": (
         "annex",
         "Confidential annex: not for sharing with the family",

@@ -29,11 +29,22 @@ def title_block(doc: DocxDocument) -> None:
     para(doc, ("{{ conference.type }}", "b"), " on ", ("{{ conference.date }}", "b"))
 
 
-def about(doc: DocxDocument, *, agency_author: bool = True) -> None:
+def about(doc: DocxDocument, *, agency_author: bool = True, review: str = "") -> None:
+    """The conference and the author; `review` is "always" (rcpc), "maybe" (medical) or ""."""
     heading(doc, "About this report", 1)
     rows = [
         Row("Conference", "{{ conference.type }}"),
         Row("Date", "{{ conference.date }}{% if conference.time is not none %}, {{ conference.time }}{% endif %}"),
+    ]
+    if review:
+        when = None if review == "always" else optional("conference.review_number")
+        rows += [
+            Row("Review number", "{{ conference.review_number }}", when),
+            Row("Previous conference", "{{ conference.previous_date }}", None if review == "always" else optional("conference.previous_date")),
+        ]
+    if review == "always":
+        rows.append(Row("Initial conference", "{{ conference.initial_date }}"))
+    rows += [
         Row("Venue", "{{ conference.venue }}", optional("conference.venue")),
         Row("Chair", "{{ conference.chair }}", optional("conference.chair")),
         Row("Case reference", "{{ conference.case_reference }}", optional("conference.case_reference")),

@@ -1,0 +1,92 @@
+"""The template of the agency report to a Review Child Protection Conference."""
+
+from __future__ import annotations
+
+from docx.document import Document as DocxDocument
+
+from sos_reports.builders import sections
+from sos_reports.builders.icpc import involvement
+from sos_reports.builders.kit import heading, loop_table, para, tag
+
+
+def plan(doc: DocxDocument) -> None:
+    heading(doc, "The child protection plan", 1)
+    loop_table(
+        doc,
+        ("Child", "Plan started", "Categories"),
+        (5.0, 4.0, 8.0),
+        "p in plan",
+        ("{{ p.child }}", "{{ p.start_date }}", "{{ p.categories|join(', ') }}"),
+    )
+    heading(doc, "Core group meetings", 2)
+    para(doc, ("Attended {{ core_group_attended }} core group meetings", "b"), " since the previous conference.")
+    tag(doc, "{%p if core_group %}")
+    loop_table(
+        doc,
+        ("Date", "Attended", "Update sent", "Comment"),
+        (3.2, 2.4, 2.6, 8.8),
+        "m in core_group",
+        (
+            "{{ m.date }}",
+            "{{ m.attended }}",
+            "{% if m.update_sent is not none %}{{ m.update_sent }}{% endif %}",
+            "{% if m.comment is not none %}{{ m.comment }}{% endif %}",
+        ),
+    )
+    tag(doc, "{%p endif %}")
+    heading(doc, "Progress against the plan", 2)
+    loop_table(
+        doc,
+        ("Action in the plan", "Responsible", "Status", "Comment", "Children"),
+        (4.6, 2.9, 2.4, 4.6, 2.5),
+        "a in plan_progress",
+        (
+            "{{ a.action }}",
+            "{{ a.responsible }}",
+            "{{ a.status }}",
+            "{% if a.comment is not none %}{{ a.comment }}{% endif %}",
+            "{% if a.children %}{{ a.children|join(', ') }}{% else %}All the children{% endif %}",
+        ),
+    )
+
+
+def changes(doc: DocxDocument) -> None:
+    heading(doc, "What has changed since the last conference", 1)
+    para(doc, "{{ changes_since_last }}")
+
+
+def recommendations(doc: DocxDocument) -> None:
+    heading(doc, "Recommendations", 1)
+    para(doc, "The conference decides; this is the recommendation of the agency writing this report.", style="Small")
+    loop_table(
+        doc,
+        ("Child", "Recommendation", "Reason", "Category change"),
+        (3.3, 4.2, 6.3, 3.2),
+        "r in recommendations",
+        (
+            "{{ r.child }}",
+            "{{ r.recommendation }}",
+            "{{ r.reason }}",
+            "{% if r.category_change is not none %}{{ r.category_change }}{% endif %}",
+        ),
+    )
+
+
+def build(doc: DocxDocument) -> None:
+    sections.title_block(doc)
+    sections.about(doc, review="always")
+    sections.family(doc)
+    sections.summary_map(doc, review=True)
+    involvement(doc, review=True)
+    plan(doc)
+    changes(doc)
+    sections.worries(doc, review=True)
+    sections.working_well(doc, review=True)
+    sections.needs_to_happen(doc)
+    sections.child_voice(doc)
+    sections.family_views(doc)
+    sections.scaling(doc, previous=True)
+    recommendations(doc)
+    sections.sharing(doc)
+    sections.confidential(doc)
+    sections.sign_off(doc)
