@@ -7,6 +7,7 @@ them in its order and adds its own sections between them.
 from __future__ import annotations
 
 from docx.document import Document as DocxDocument
+from docx.shared import Pt
 
 from sos_reports.builders.kit import (
     Row,
@@ -21,6 +22,7 @@ from sos_reports.builders.kit import (
     scale_table,
     table,
     tag,
+    tag_row,
 )
 
 
@@ -78,11 +80,10 @@ def family(doc: DocxDocument, *, household_optional: bool = False) -> None:
     para(doc, ("Family address: ", "b"), "{{ family_address }}")
     tag(doc, "{%p endif %}")
     heading(doc, "Children", 2)
-    widths = (4.0, 3.2, 2.2, 3.0, 2.3, 2.3)
     loop_table(
         doc,
-        ("Name", "Date of birth", "Gender", "Ethnicity", "First language", "Setting"),
-        widths,
+        ("Name", "Date of birth", "Gender", "Ethnicity", "First language", "Religion", "Setting"),
+        (3.0, 2.8, 1.7, 2.3, 2.1, 2.2, 2.9),
         "c in children",
         (
             "{{ c.name }}{% if c.known_as is not none %} (known as {{ c.known_as }}){% endif %}",
@@ -90,58 +91,56 @@ def family(doc: DocxDocument, *, household_optional: bool = False) -> None:
             "{{ c.gender }}",
             "{{ c.ethnicity }}",
             "{{ c.first_language }}",
+            "{% if c.religion is not none %}{{ c.religion }}{% endif %}",
             "{% if c.setting is not none %}{{ c.setting }}{% endif %}",
         ),
     )
-    # The details that do not fit a column, only for a child who has any.
+    # What does not fit a column, for a child who has any of it.
     tag(doc, "{%p for c in children %}")
-    tag(doc, "{%p if c.religion is not none or c.disability is not none or c.address is not none or c.nhs_number is not none %}")
-    para(doc, ("{{ c.name }}", "b"), style="Small")
-    tag(doc, "{%p if c.religion is not none %}")
-    para(doc, "Religion: {{ c.religion }}", style="Small")
-    tag(doc, "{%p endif %}")
-    tag(doc, "{%p if c.nhs_number is not none %}")
-    para(doc, "NHS number: {{ c.nhs_number }}", style="Small")
-    tag(doc, "{%p endif %}")
-    tag(doc, "{%p if c.disability is not none %}")
-    para(doc, "Disability or special educational needs: {{ c.disability }}", style="Small")
-    tag(doc, "{%p endif %}")
-    tag(doc, "{%p if c.address is not none %}")
-    para(doc, "Address: {{ c.address }}", style="Small")
-    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if c.disability is not none or c.address is not none or c.nhs_number is not none %}")
+    name = para(doc, ("{{ c.name }}", "b"), style="Small")
+    name.paragraph_format.keep_with_next = True
+    name.paragraph_format.space_before = Pt(6)
+    for label, value in (
+        ("NHS number", "c.nhs_number"),
+        ("Disability or special educational needs", "c.disability"),
+        ("Address", "c.address"),
+    ):
+        tag(doc, f"{{%p if {value} is not none %}}")
+        para(doc, (f"{label}: ", "b"), f"{{{{ {value} }}}}", style="Small")
+        tag(doc, "{%p endif %}")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
 
     if household_optional:
         tag(doc, "{%p if household %}")
     heading(doc, "Parents, carers and other significant adults", 2)
-    loop_table(
+    widths = (3.0, 3.4, 2.3, 2.8, 3.2, 2.3)
+    t = table(
         doc,
-        ("Name", "Relationship", "Date of birth", "Parental responsibility", "Lives with the children"),
-        (4.0, 4.6, 2.8, 3.0, 2.6),
-        "h in household",
+        widths,
+        ("Name", "Relationship", "Date of birth", "Ethnicity, language", "Parental responsibility", "Lives with the children"),
+    )
+    tag_row(t, widths, "{%tr for h in household %}")
+    row = data_row(
+        t,
+        widths,
         (
             "{{ h.name }}",
             "{{ h.relationship }}",
             "{% if h.dob is not none %}{{ h.dob }}{% endif %}",
+            "{% if h.ethnicity is not none %}{{ h.ethnicity }}{% endif %}"
+            "{% if h.ethnicity is not none and h.first_language is not none %}, {% endif %}"
+            "{% if h.first_language is not none %}{{ h.first_language }}{% endif %}",
             "{{ h.parental_responsibility }}{% if h.parental_responsibility_for %} (for {{ h.parental_responsibility_for|join(', ') }}){% endif %}",
-            "{{ h.in_household }}",
+            "",
         ),
     )
-    tag(doc, "{%p for h in household %}")
-    tag(doc, "{%p if h.ethnicity is not none or h.first_language is not none or h.address is not none %}")
-    para(doc, ("{{ h.name }}", "b"), style="Small")
-    tag(doc, "{%p if h.ethnicity is not none %}")
-    para(doc, "Ethnicity: {{ h.ethnicity }}", style="Small")
-    tag(doc, "{%p endif %}")
-    tag(doc, "{%p if h.first_language is not none %}")
-    para(doc, "First language: {{ h.first_language }}", style="Small")
-    tag(doc, "{%p endif %}")
-    tag(doc, "{%p if h.address is not none %}")
-    para(doc, "Address: {{ h.address }}", style="Small")
-    tag(doc, "{%p endif %}")
-    tag(doc, "{%p endif %}")
-    tag(doc, "{%p endfor %}")
+    cell_paragraphs(
+        row.cells[5],  # type: ignore[attr-defined]
+        ["{{ h.in_household }}", "{%p if h.address is not none %}", "{{ h.address }}", "{%p endif %}"],
+    )
+    tag_row(t, widths, "{%tr endfor %}")
     if household_optional:
         tag(doc, "{%p endif %}")
 
@@ -149,7 +148,8 @@ def family(doc: DocxDocument, *, household_optional: bool = False) -> None:
 def summary_map(doc: DocxDocument, *, review: bool = False) -> None:
     """The Signs of Safety map: the three columns side by side, as on the meeting's whiteboard."""
     heading(doc, "Signs of Safety summary", 1)
-    para(doc, "The three questions at a glance; the full text follows in the sections below.", style="Small")
+    intro = para(doc, "The three questions at a glance; the full text follows in the sections below.", style="Small")
+    intro.paragraph_format.keep_with_next = True
     widths = (17.0 / 3,) * 3
     t = table(doc, widths, ("What are we worried about?", "What's working well?", "What needs to happen?"))
     row = data_row(t, widths, ("", "", ""))
