@@ -189,6 +189,20 @@ def fill(
 
 @cli.command()
 @kind_argument
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False), help="The form to write: .xlsx (Excel workbook), .yaml or .json.")
+@click.option("--from", "from_path", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="Pre-fill from an earlier input (for example the initial report, for a review).")
+@click.option("-f", "--force", is_flag=True, help="Replace the file if it exists (never an input).")
+@handle_errors
+def new(kind: str, output: Path, from_path: Path | None, force: bool) -> None:
+    """Write a blank input form for KIND, or one pre-filled with --from."""
+    from sos_reports.reports import new_input
+
+    for path in new_input(kind.lower(), output, from_path=from_path, force=force).written:
+        click.echo(path)
+
+
+@cli.command()
+@kind_argument
 @handle_errors
 def schema(kind: str) -> None:
     """Print the JSON Schema of the input for KIND."""

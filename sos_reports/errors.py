@@ -17,6 +17,9 @@ class Finding:
     message: str
     line: int | None = None
     cell: str | None = None
+    # required (missing or blank), unknown (a key the kind does not have), value (a value of
+    # the wrong form), rule (a rule across fields), read (the file itself)
+    code: str = "rule"
 
     @property
     def where(self) -> str:
@@ -59,7 +62,7 @@ class ReadError(InputError):
     """The file itself cannot be read as an input (syntax, size, encoding, structure)."""
 
     def __init__(self, message: str, *, source: str = "", line: int | None = None) -> None:
-        super().__init__([Finding("error", "", message, line=line)], source)
+        super().__init__([Finding("error", "", message, line=line, code="read")], source)
         self.message = message
         self.line = line
 

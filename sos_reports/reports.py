@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import IO
 
 from sos_reports.deadlines import DueDays
 from sos_reports.errors import Finding, OutputError, Result
@@ -93,3 +94,41 @@ def fill(
     inputs = [input_path] + ([report_template] if template is not None else [])
     written = write_outputs(outputs, inputs=inputs, force=force)
     return Result([str(p) for p in written], findings)
+
+
+def new_input(
+    kind: str, output: Path, *, from_path: Path | None = None, force: bool = False
+) -> Result:
+    """Write a blank input form for `kind` (.yaml, .yml, .json or .xlsx), or one pre-filled
+    from an earlier input. The earlier input must be well formed (no unknown keys, no values
+    of the wrong form); it need not be complete.
+    """
+    from sos_reports.carry import carry_forward
+    from sos_reports.errors import InputError
+    from sos_reports.skeleton import json_skeleton, yaml_skeleton
+
+    output = Path(output)
+    suffix = output.suffix.lower()
+    if suffix not in {".yaml", ".yml", ".json", ".xlsx"}:
+        raise OutputError(f"{output}: give a name ending in .xlsx (Excel), .yaml or .json")
+    tree: dict[str, object] | None = None
+    inputs: list[Path] = []
+    if from_path is not None:
+        checked = validate(Path(from_path))
+        broken = [f for f in checked.findings if f.severity == "error" and f.code in {"unknown", "value", "read"}]
+        if broken or checked.kind is None:
+            raise InputError(broken or checked.findings, str(from_path))
+        tree = carry_forward(checked.source.tree, kind)
+        inputs.append(Path(from_path))
+
+    def produce(handle: IO[bytes]) -> None:
+        if suffix == ".xlsx":
+            from sos_reports.builders.workbook import write_workbook
+
+            write_workbook(kind, handle, tree)
+        else:
+            text = json_skeleton(kind, tree) if suffix == ".json" else yaml_skeleton(kind, tree)
+            handle.write(text.encode("utf-8"))
+
+    written = write_outputs([Output(output, produce)], inputs=inputs, force=force)
+    return Result([str(p) for p in written], [])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import difflib
-import types
 import typing
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,6 +16,7 @@ from sos_reports.deadlines import DueDays
 from sos_reports.errors import Finding, InputError
 from sos_reports.kinds import KINDS
 from sos_reports.model.common import CommonInput
+from sos_reports.model.fields import field_at, fields_of, lookup, model_at
 from sos_reports.model.types import Choices, shown
 from sos_reports.readers import Loc, Source
 
@@ -56,13 +56,14 @@ def path_of(loc: Loc) -> str:
     return out
 
 
-def finding(source: Source, severity: str, loc: Loc, message: str) -> Finding:
+def finding(source: Source, severity: str, loc: Loc, message: str, code: str = "rule") -> Finding:
     return Finding(
         severity,  # type: ignore[arg-type]
         path_of(loc),
         message,
         line=source.line(loc),
         cell=source.cell(loc),
+        code=code,
     )
 
 
@@ -77,12 +78,12 @@ def check(source: Source, due_days: DueDays | None = None) -> Checked:
     raw_kind = tree.get("kind")
     if raw_kind is None or (isinstance(raw_kind, str) and not raw_kind.strip()):
         message = f"is required: say which report this is ({_KIND_CHOICES.listed()})"
-        return Checked(source, None, None, [finding(source, "error", ("kind",), message)])
+        return Checked(source, None, None, [finding(source, "error", ("kind",), message, "required")])
     try:
         kind = str(_KIND_CHOICES.convert(raw_kind))
     except Exception:
         message = f"{shown(raw_kind)} is not a report kind: use one of {_KIND_CHOICES.listed()}"
-        return Checked(source, None, None, [finding(source, "error", ("kind",), message)])
+        return Checked(source, None, None, [finding(source, "error", ("kind",), message, "value")])
 
     model_cls = KINDS[kind].model
     context = {"child_ids": _child_ids(tree)}
@@ -105,7 +106,7 @@ def check(source: Source, due_days: DueDays | None = None) -> Checked:
         result.due_days = due.for_conference(str(conference.type))
         result.due_date = working_days_before(conference.date, result.due_days)
     for severity, loc, message in rules.check(usable, kind, result.due_date):
-        result.findings.append(finding(source, severity, loc, message))
+        result.findings.append(finding(source, severity, loc, message, "rule"))
     result.findings.sort(key=_document_order)
     return result
 
@@ -130,14 +131,17 @@ def _translate(source: Source, kind: str, model_cls: type[BaseModel], err: Any) 
     loc: Loc = tuple(err["loc"])
     kind_of_error = err["type"]
     given = err.get("input")
-    field_info = _field_at(model_cls, loc)
+    spec = field_at(model_cls, loc)
+    code = "value"
     if kind_of_error in {"missing", "sos_required"}:
+        code = "required"
         message = "is required but " + ("not given" if kind_of_error == "missing" else "is blank")
-        if field_info is not None and field_info.description:
-            message += f" ({field_info.description})"
+        if spec is not None and spec.description:
+            message += f" ({spec.description})"
     elif kind_of_error == "sos":
         message = err["ctx"]["message"]
     elif kind_of_error == "extra_forbidden":
+        code = "unknown"
         message = _unknown_key(kind, model_cls, loc)
     elif kind_of_error in {"model_type", "model_attributes_type", "dict_type"}:
         message = (
@@ -148,10 +152,11 @@ def _translate(source: Source, kind: str, model_cls: type[BaseModel], err: Any) 
     elif kind_of_error == "list_type":
         message = f"should be a list (one `- ` line per entry), not {shown(given)}"
     elif kind_of_error == "too_short":
+        code = "required"
         message = "needs at least one entry"
     else:
         message = err["msg"]
-    return finding(source, "error", loc, message)
+    return finding(source, "error", loc, message, code)
 
 
 def _unknown_key(kind: str, model_cls: type[BaseModel], loc: Loc) -> str:
@@ -160,7 +165,7 @@ def _unknown_key(kind: str, model_cls: type[BaseModel], loc: Loc) -> str:
     others = [
         name
         for name, other in KINDS.items()
-        if name != kind and _has_key(_model_at(other.model, parent), str(key))
+        if name != kind and _has_key(model_at(other.model, parent), str(key))
     ]
     if others:
         return (
@@ -168,9 +173,9 @@ def _unknown_key(kind: str, model_cls: type[BaseModel], loc: Loc) -> str:
             f"{' and '.join(others)} reports. Remove it, or check the `kind`"
         )
     message = f"unknown field `{key}` in {where}"
-    here = _model_at(model_cls, parent)
+    here = model_at(model_cls, parent)
     if here is not None:
-        names = [f.alias or n for n, f in here.model_fields.items()]
+        names = [f.key for f in fields_of(here)]
         hint = difflib.get_close_matches(str(key), names, n=1, cutoff=0.6)
         if hint:
             message += f"; did you mean `{hint[0]}`?"
@@ -178,51 +183,7 @@ def _unknown_key(kind: str, model_cls: type[BaseModel], loc: Loc) -> str:
 
 
 def _has_key(model: type[BaseModel] | None, key: str) -> bool:
-    return model is not None and any(
-        (f.alias or n) == key for n, f in model.model_fields.items()
-    )
-
-
-def _inner(annotation: Any) -> Any:
-    """The model class an annotation holds, through Optional, list and Annotated."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (list, typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            annotation = args[0] if args else None
-        else:
-            return annotation
-
-
-def _model_at(model: type[BaseModel] | None, loc: Loc) -> type[BaseModel] | None:
-    for part in loc:
-        if model is None:
-            return None
-        if isinstance(part, int):
-            continue
-        found = _lookup(model, str(part))
-        if found is None:
-            return None
-        inner = _inner(found.annotation)
-        model = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
-    return model
-
-
-def _lookup(model: type[BaseModel], key: str) -> Any:
-    for name, info in model.model_fields.items():
-        if (info.alias or name) == key:
-            return info
-    return None
-
-
-def _field_at(model_cls: type[BaseModel], loc: Loc) -> Any:
-    names = [p for p in loc if isinstance(p, str)]
-    if not names:
-        return None
-    parent = _model_at(model_cls, loc[: max(i for i, p in enumerate(loc) if isinstance(p, str))])
-    return _lookup(parent, names[-1]) if parent is not None else None
+    return model is not None and lookup(model, key) is not None
 
 
 # --- a partial model, so that the rules can still run beside type errors ---------------------

@@ -370,7 +370,7 @@ def _child_ref(value: Any, info: ValidationInfo) -> ChildRef | None:
 
 
 def _required_child_ref(value: Any, info: ValidationInfo) -> ChildRef:
-    ref = _child_ref(value, info)
+    ref = None if value is None else _child_ref(value, info)
     if ref is None:
         raise fail("is required but is blank", REQUIRED)
     return ref

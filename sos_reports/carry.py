@@ -1,0 +1,113 @@
+"""Carry-forward: a new input pre-filled from an earlier one (initial to review, and so on).
+
+Only what stays true is carried: the children, the household, the author, the conference
+history, each child's score as the `previous` one, and the plan's actions. What only the
+practitioner can write for the new conference is left empty, so that `validate` lists it.
+Works on plain trees, so an earlier input in any format carries the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sos_reports.model.fields import fields_of
+
+SHARED_TOP = ("format_version", "marking", "family_address")
+STABLE_CONFERENCE = ("chair", "case_reference", "social_worker")
+AUTHOR_KEYS = ("name", "role", "agency", "base", "phone", "email")
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _child_ids(tree: dict[str, Any]) -> list[str]:
+    return [c["id"] for c in _list(tree.get("children")) if isinstance(c, dict) and c.get("id")]
+
+
+def _scores(tree: dict[str, Any]) -> dict[str, Any]:
+    scores = _list(_dict(tree.get("scaling")).get("scores"))
+    return {s.get("child"): s.get("score") for s in scores if isinstance(s, dict)}
+
+
+def carry_forward(tree: dict[str, Any], target: str) -> dict[str, Any]:
+    """A new input tree of kind `target`, pre-filled from the earlier input `tree`."""
+    source = str(tree.get("kind", "")).strip().lower()
+    conference = _dict(tree.get("conference"))
+    out: dict[str, Any] = {"kind": target}
+    for key in SHARED_TOP:
+        if tree.get(key) is not None:
+            out[key] = tree[key]
+    out["children"] = _list(tree.get("children"))
+    if tree.get("household") is not None:
+        out["household"] = _list(tree.get("household"))
+    ids = _child_ids(tree)
+    new_conference = {k: conference[k] for k in STABLE_CONFERENCE if conference.get(k) is not None}
+
+    if target == "medical":
+        for key in ("type", "date", "time", "venue", "review_number", "previous_date"):
+            if conference.get(key) is not None:
+                new_conference[key] = conference[key]
+        out["conference"] = new_conference
+        if source == "medical":
+            out["practice"] = _dict(tree.get("practice"))
+            out["author"] = _dict(tree.get("author"))
+        out["child_health"] = [{"child": cid} for cid in ids]
+        out["scaling"] = {"scores": [{"child": cid} for cid in ids]}
+        return out
+
+    author = _dict(tree.get("author"))
+    out["author"] = {k: author[k] for k in AUTHOR_KEYS if author.get(k) is not None}
+    involvement = _dict(tree.get("involvement"))
+    out["involvement"] = {k: involvement[k] for k in ("reason", "since") if involvement.get(k) is not None}
+    out["involvement"]["last_seen"] = [{"child": cid} for cid in ids]
+
+    if target == "rcpc":
+        previous_scores = _scores(tree)
+        if source == "rcpc":
+            new_conference["review_number"] = str(int(str(conference.get("review_number", 0))) + 1)
+            new_conference["initial_date"] = conference.get("initial_date")
+            out["plan"] = _list(tree.get("plan"))
+            rows = [
+                {k: row.get(k) for k in ("action", "responsible", "children") if row.get(k) is not None}
+                for row in _list(tree.get("plan_progress"))
+                if isinstance(row, dict)
+            ]
+        else:
+            new_conference["review_number"] = "1"
+            new_conference["initial_date"] = conference.get("date")
+            out["plan"] = [{"child": cid, "start_date": conference.get("date")} for cid in ids]
+            rows = []
+        new_conference["type"] = "review"
+        new_conference["previous_date"] = conference.get("date")
+        known = {str(row.get("action")) for row in rows}
+        for step in _list(_dict(tree.get("needs_to_happen")).get("next_steps")):
+            if isinstance(step, dict) and str(step.get("action")) not in known:
+                rows.append({"action": step.get("action"), "responsible": step.get("who")})
+        out["plan_progress"] = rows
+        out["recommendations"] = [{"child": cid} for cid in ids]
+        out["scaling"] = {
+            **_question(tree),
+            "scores": [{"child": cid, "previous": previous_scores.get(cid)} for cid in ids],
+        }
+    else:
+        out["scaling"] = {**_question(tree), "scores": [{"child": cid} for cid in ids]}
+    out["conference"] = {k: v for k, v in new_conference.items() if v is not None}
+    out["child_voice"] = [{"child": cid} for cid in ids]
+    return _only_known(out, target)
+
+
+def _question(tree: dict[str, Any]) -> dict[str, Any]:
+    scaling = _dict(tree.get("scaling"))
+    return {k: scaling[k] for k in ("question", "ten_means", "zero_means") if scaling.get(k) is not None}
+
+
+def _only_known(out: dict[str, Any], target: str) -> dict[str, Any]:
+    from sos_reports.kinds import KINDS
+
+    keys = {spec.key for spec in fields_of(KINDS[target].model)}
+    return {k: v for k, v in out.items() if k in keys}

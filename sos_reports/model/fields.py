@@ -1,0 +1,149 @@
+"""What each field of the model is, for the code that writes forms and explains errors.
+
+One walk of the pydantic models serves the YAML skeleton, the error messages (did you mean,
+another kind's key) and the input forms, so that a field added to the model appears in all
+of them without a second list to keep in step.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, WithJsonSchema
+
+Loc = tuple[str | int, ...]
+
+
+def inner(annotation: Any) -> Any:
+    """The type an annotation holds, through Optional, list and Annotated."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (list, typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = args[0] if args else None
+        else:
+            return annotation
+
+
+def is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _is_list(annotation: Any) -> bool:
+    while typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
+    return typing.get_origin(annotation) is list
+
+
+def _scalar_schema(annotation: Any, metadata: list[Any]) -> dict[str, Any]:
+    for item in [*metadata, *getattr(annotation, "__metadata__", ())]:
+        if isinstance(item, WithJsonSchema) and item.json_schema is not None:
+            return dict(item.json_schema)
+    if typing.get_origin(annotation) is list:
+        return _scalar_schema(typing.get_args(annotation)[0], [])
+    return {}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of a block: its key, label, help, and what kind of value it takes."""
+
+    name: str
+    key: str
+    title: str
+    description: str | None
+    required: bool
+    is_list: bool
+    model: type[BaseModel] | None
+    schema: dict[str, Any]
+    min_items: int = 0
+
+    @property
+    def choices(self) -> list[str] | None:
+        enum = self.schema.get("enum")
+        return list(enum) if enum else None
+
+    @property
+    def value_kind(self) -> str:
+        """text, mtext, date, bool, choice, score, number, child, date-or-text or block."""
+        if self.model is not None:
+            return "block"
+        schema = self.schema
+        if "anyOf" in schema:
+            return "bool"
+        if schema.get("enum"):
+            return "choice"
+        if schema.get("type") == "integer":
+            return "score" if schema.get("maximum") == 10 else "number"
+        description = schema.get("description", "")
+        if description.startswith("a date:"):
+            return "date"
+        if description.startswith("a date (YYYY"):
+            return "date-or-text"
+        if description.startswith("the id of one of the children"):
+            return "child"
+        return "text"
+
+    def hint(self) -> str:
+        """What the field takes, in a few plain words."""
+        kind = self.value_kind
+        if kind == "choice":
+            return "one of: " + ", ".join(str(c) for c in self.choices or [])
+        return {
+            "bool": "yes or no",
+            "score": "a whole number from 0 to 10",
+            "number": "a whole number",
+            "date": "a date, YYYY-MM-DD or DD/MM/YYYY",
+            "date-or-text": "a date (YYYY-MM-DD) or words",
+            "child": "a child's id",
+            "block": "",
+        }.get(kind, "text")
+
+
+def fields_of(model: type[BaseModel]) -> list[FieldSpec]:
+    out = []
+    for name, info in model.model_fields.items():
+        nested = inner(info.annotation)
+        out.append(
+            FieldSpec(
+                name=name,
+                key=info.alias or name,
+                title=info.title or name,
+                description=info.description,
+                required=info.is_required(),
+                is_list=_is_list(info.annotation),
+                model=nested if is_model(nested) else None,
+                schema=_scalar_schema(info.annotation, list(info.metadata)),
+                min_items=next((m.min_length for m in info.metadata if hasattr(m, "min_length")), 0),
+            )
+        )
+    return out
+
+
+def lookup(model: type[BaseModel], key: str) -> FieldSpec | None:
+    return next((f for f in fields_of(model) if f.key == key), None)
+
+
+def model_at(model: type[BaseModel] | None, loc: Loc) -> type[BaseModel] | None:
+    """The block class found at a location (list indexes skipped), or None."""
+    for part in loc:
+        if model is None:
+            return None
+        if isinstance(part, int):
+            continue
+        found = lookup(model, str(part))
+        model = found.model if found is not None else None
+    return model
+
+
+def field_at(model: type[BaseModel], loc: Loc) -> FieldSpec | None:
+    names = [i for i, p in enumerate(loc) if isinstance(p, str)]
+    if not names:
+        return None
+    parent = model_at(model, loc[: names[-1]])
+    return lookup(parent, str(loc[names[-1]])) if parent is not None else None
