@@ -34,8 +34,12 @@ def _scalar(value: Any) -> str:
 def _yaml_value(text: str, indent: str) -> str:
     """A value as YAML: plain where safe, a literal block for several lines, else quoted."""
     if "\n" in text:
-        body = "\n".join(f"{indent}  {line}" if line else "" for line in text.split("\n"))
-        return f"|-\n{body}"
+        chomp = "" if text.endswith("\n") and not text.endswith("\n\n") else "-"
+        lines = (text[:-1] if not chomp else text).split("\n")
+        if lines and lines[0].startswith(" "):
+            return json.dumps(text, ensure_ascii=False)  # a block cannot start with a space
+        body = "\n".join(f"{indent}  {line}" if line else "" for line in lines)
+        return f"|{chomp}\n{body}"
     if _PLAIN.match(text) and text == text.strip() and not text.endswith(":"):
         return text
     return json.dumps(text, ensure_ascii=False)

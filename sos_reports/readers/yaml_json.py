@@ -66,6 +66,8 @@ def read_yaml(path: Path, data: bytes) -> Source:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "is not valid YAML"
+        if "single document" in str(exc.context):
+            problem = "it holds more than one document (a `---` line); one input is one report"
         raise ReadError(
             f"is not valid YAML: {problem}", source=str(path), line=mark.line + 1 if mark else None
         ) from None

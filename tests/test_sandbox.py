@@ -1,0 +1,92 @@
+"""A user's own template is filled in the sandbox: it cannot run code or see confidential data."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from docx import Document
+
+from sos_reports.cli import cli
+from sos_reports.errors import TemplateError
+from sos_reports.reports import fill
+from tests.conftest import docx_text, example_path, example_tree, write_yaml
+
+
+def user_template(tmp_path: Path, *lines: str) -> Path:
+    doc = Document()
+    for line in lines:
+        doc.add_paragraph(line)
+    path = tmp_path / "local-template.docx"
+    doc.save(str(path))
+    return path
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    target = tmp_path / "in.yaml"
+    shutil.copy(example_path("icpc"), target)
+    return target
+
+
+def test_a_simple_user_template_is_filled(tmp_path: Path, source: Path) -> None:
+    template = user_template(tmp_path, "Report for {{ conference.date }} by {{ author.name }}")
+    report = Path(fill(source, template=template).written[0])
+    assert "Report for 12 March 2025 by Ms Joanna Pryce" in docx_text(report)
+
+
+@pytest.mark.parametrize(
+    ("line", "fragment"),
+    [
+        ("{{ cycler.__init__.__globals__ }}", "may not do"),
+        ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "may not do"),
+        ("{{ author.name.__class__ }}", "may not do"),
+        ("{{ 'a' * 2000000000 }}", "may not do"),
+        ("{{ no_such_field }}", "does not have"),
+        ("{{ conference.no_such_key }}", "does not have"),
+        ("{{ confidential.details }}", "confidential"),
+        ("{% for h in withheld_household %}{{ h.name }}{% endfor %}", "confidential"),
+        ("{% if x %}", "syntax error"),
+    ],
+    ids=["globals", "subclasses", "dunder", "huge-string", "unknown", "unknown-key", "details", "withheld", "syntax"],
+)
+def test_a_user_template_that_oversteps_is_refused_and_writes_nothing(
+    tmp_path: Path, source: Path, line: str, fragment: str
+) -> None:
+    template = user_template(tmp_path, line)
+    with pytest.raises(TemplateError, match=fragment):
+        fill(source, tmp_path / "out.docx", template=template)
+    assert not (tmp_path / "out.docx").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_the_confidential_details_never_reach_a_user_template_context(tmp_path: Path) -> None:
+    tree = example_tree("icpc")
+    tree["confidential"] = {
+        "present": "yes",
+        "reason": "third-party information",
+        "chair_informed": "2025-03-05",
+        "details": "The referrer is a neighbour at number 6.",
+    }
+    path = write_yaml(tmp_path / "c.yaml", tree)
+    template = user_template(tmp_path, "{% for key in confidential %}[{{ key }}]{% endfor %}")
+    report = Path(fill(path, template=template).written[0])
+    assert "[present]" in docx_text(report)
+    assert "neighbour" not in docx_text(report)
+
+
+def test_the_cli_reports_a_template_error_without_a_traceback(tmp_path: Path, source: Path) -> None:
+    template = user_template(tmp_path, "{{ cycler.__init__.__globals__ }}")
+    result = CliRunner().invoke(cli, ["fill", str(source), "--template", str(template)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: local-template.docx tries something")
+    assert "Traceback" not in result.output
+
+
+def test_a_template_that_is_not_a_word_file_is_refused(tmp_path: Path, source: Path) -> None:
+    bogus = tmp_path / "t.docx"
+    bogus.write_text("not a zip")
+    with pytest.raises(TemplateError, match="not a Word document"):
+        fill(source, template=bogus)

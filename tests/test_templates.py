@@ -1,0 +1,59 @@
+"""The packaged templates: shipped, reproducible from code, and free of split tags."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from sos_reports.builders import TEMPLATES, build_template
+from sos_reports.render import packaged_template
+from tests.conftest import W
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _normalised_parts(data: bytes) -> dict[str, bytes]:
+    """Every XML part, canonicalised; the zip's timestamps and member order do not count."""
+    out = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.endswith((".xml", ".rels")):
+                out[name] = etree.tostring(etree.fromstring(archive.read(name)), method="c14n")
+            else:
+                out[name] = archive.read(name)
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_the_committed_template_is_what_the_code_builds(name: str) -> None:
+    buffer = io.BytesIO()
+    build_template(name).save(buffer)
+    committed = (ROOT / "templates" / name).read_bytes()
+    assert _normalised_parts(committed) == _normalised_parts(buffer.getvalue()), (
+        f"templates/{name} is out of date: run `python -m sos_reports.builders`"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_every_packaged_template_resolves_from_the_installed_package(name: str) -> None:
+    path = packaged_template(name)
+    assert path.is_file()
+    assert zipfile.is_zipfile(path)
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_no_template_tag_is_split_across_runs(name: str) -> None:
+    with zipfile.ZipFile(ROOT / "templates" / name) as archive:
+        parts = [n for n in archive.namelist() if re.match(r"word/(document|header\d*|footer\d*)\.xml$", n)]
+        for part in parts:
+            root = etree.fromstring(archive.read(part))
+            for text in root.iter(f"{{{W}}}t"):
+                value = text.text or ""
+                # Each run holds whole tags: every opener is closed in the same run.
+                assert value.count("{{") == value.count("}}"), (part, value)
+                assert value.count("{%") == value.count("%}"), (part, value)
