@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -35,11 +36,38 @@ class DueDays:
         return cls(**values)
 
 
+def _holidays_version() -> str:
+    """Which copy of the holidays package the cached dates came from (its path and age)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("holidays")
+    origin = spec.origin if spec is not None else None
+    if origin is None:
+        return "unknown"
+    return f"{origin}:{os.stat(origin).st_mtime_ns}"
+
+
 @lru_cache(maxsize=8)
 def _bank_holidays(year: int) -> frozenset[dt.date]:
-    import holidays  # imported here: it costs a fifth of a second, and few commands need it
+    """The bank holidays of England and Wales in a year, from the holidays package.
 
-    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
+    Importing the package costs about a sixth of a second, more than the rest of a fill's
+    checks together; the dates of a year are kept in the user's cache, keyed by the package.
+    """
+    from sos_reports import cache
+
+    name = "bank-holidays-england-wales.json"
+    version = _holidays_version()
+    stored = cache.read_json(name)
+    if isinstance(stored, dict) and stored.get("version") == version and str(year) in stored.get("years", {}):
+        return frozenset(dt.date.fromisoformat(d) for d in stored["years"][str(year)])
+    import holidays
+
+    dates = sorted(holidays.country_holidays("GB", subdiv="ENG", years=year))
+    years = stored.get("years", {}) if isinstance(stored, dict) and stored.get("version") == version else {}
+    years[str(year)] = [d.isoformat() for d in dates]
+    cache.write_json(name, {"version": version, "years": years})
+    return frozenset(dates)
 
 
 def is_working_day(day: dt.date) -> bool:

@@ -8,6 +8,7 @@ missing (StrictUndefined): both are a TemplateError that names the problem.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import re
 import zipfile
@@ -46,8 +47,26 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
+        """Compile through the bytecode cache (docxtpl compiles each part from a string).
+
+        Compiling the Jinja code of a report's XML is most of the time it takes to fill it;
+        the compiled code is cached by a checksum of the source, as Jinja does for files.
+        """
+        if self.bytecode_cache is None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        key = hashlib.sha256(source.encode("utf-8")).hexdigest()
+        self.loader = jinja2.DictLoader({key: source})
+        return self.get_template(key, globals=globals)
+
+
 def environment() -> ReportEnvironment:
+    from sos_reports import cache
+
     env = ReportEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
+    compiled = cache.folder(f"templates-jinja{jinja2.__version__}-sandbox1")
+    if compiled is not None:
+        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
     for risky in ("center", "indent", "wordwrap"):  # each can pad a value to any size
         env.filters.pop(risky, None)
     return env

@@ -14,6 +14,14 @@ import yaml
 from lxml import etree
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The tests use a cache folder of their own, never the user's."""
+    import os
+
+    os.environ["SOS_REPORTS_CACHE"] = str(tmp_path_factory.mktemp("cache"))
 EXAMPLES = ROOT / "examples"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}

@@ -50,7 +50,7 @@ def L(title: str, description: str | None = None, **kw: Any) -> Any:
 class Block(BaseModel):
     """A block of the input: unknown keys are errors, never silently dropped."""
 
-    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 CONFERENCE_TYPES = {
