@@ -54,11 +54,15 @@ PEAK = (
 def run(args: list[str], env: dict[str, str]) -> tuple[float, int]:
     """Wall seconds and peak resident memory (KB) of one new Python process."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", PEAK, *args], capture_output=True, text=True, env=env, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK, *args], capture_output=True, text=True, env=env, check=False
+    )
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"failed: {' '.join(args)}\n{done.stderr}")
-    peak = next(int(line.split()[1]) for line in done.stderr.splitlines() if line.startswith("PEAK_KB"))
+    peak = next(
+        int(line.split()[1]) for line in done.stderr.splitlines() if line.startswith("PEAK_KB")
+    )
     return elapsed, peak
 
 
@@ -72,7 +76,9 @@ def plain_context(example: Path) -> tuple[Path, dict[str, object]]:
     return packaged_template(f"{model.kind}/report.docx"), context
 
 
-def in_process(example: Path, template: Path, context: dict[str, object], runs: int, work: Path) -> tuple[float, float]:
+def in_process(
+    example: Path, template: Path, context: dict[str, object], runs: int, work: Path
+) -> tuple[float, float]:
     from docxtpl import DocxTemplate
 
     from sos_reports.reports import fill
@@ -91,8 +97,12 @@ def in_process(example: Path, template: Path, context: dict[str, object], runs: 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=5, help="runs of each measurement (median shown)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--runs", type=int, default=5, help="runs of each measurement (median shown)"
+    )
     options = parser.parse_args()
     env = dict(os.environ)
     print(f"{'example':<22}{'measure':<34}{'sos-reports':>12}{'docxtpl':>10}{'ratio':>8}")
@@ -107,12 +117,27 @@ def main() -> None:
             cold, base, cold_mem, base_mem = [], [], [], []
             for i in range(options.runs):
                 seconds, memory = run(
-                    ["-m", "sos_reports", "fill", str(example), "-o", str(work / f"cli-{example.stem}-{i}.docx")], env
+                    [
+                        "-m",
+                        "sos_reports",
+                        "fill",
+                        str(example),
+                        "-o",
+                        str(work / f"cli-{example.stem}-{i}.docx"),
+                    ],
+                    env,
                 )
                 cold.append(seconds)
                 cold_mem.append(memory)
                 seconds, memory = run(
-                    ["-s", str(script), str(template), str(context_file), str(work / f"base-{example.stem}-{i}.docx")], env
+                    [
+                        "-s",
+                        str(script),
+                        str(template),
+                        str(context_file),
+                        str(work / f"base-{example.stem}-{i}.docx"),
+                    ],
+                    env,
                 )
                 base.append(seconds)
                 base_mem.append(memory)

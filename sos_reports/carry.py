@@ -31,7 +31,7 @@ def _child_ids(tree: dict[str, Any]) -> list[str]:
 
 def _scores(tree: dict[str, Any]) -> dict[str, Any]:
     scores = _list(_dict(tree.get("scaling")).get("scores"))
-    return {s.get("child"): s.get("score") for s in scores if isinstance(s, dict)}
+    return {str(s.get("child")): s.get("score") for s in scores if isinstance(s, dict)}
 
 
 def carry_forward(tree: dict[str, Any], target: str) -> dict[str, Any]:
@@ -63,7 +63,9 @@ def carry_forward(tree: dict[str, Any], target: str) -> dict[str, Any]:
     author = _dict(tree.get("author"))
     out["author"] = {k: author[k] for k in AUTHOR_KEYS if author.get(k) is not None}
     involvement = _dict(tree.get("involvement"))
-    out["involvement"] = {k: involvement[k] for k in ("reason", "since") if involvement.get(k) is not None}
+    out["involvement"] = {
+        k: involvement[k] for k in ("reason", "since") if involvement.get(k) is not None
+    }
     out["involvement"]["last_seen"] = [{"child": cid} for cid in ids]
 
     if target == "rcpc":
@@ -73,7 +75,11 @@ def carry_forward(tree: dict[str, Any], target: str) -> dict[str, Any]:
             new_conference["initial_date"] = conference.get("initial_date")
             out["plan"] = _list(tree.get("plan"))
             rows = [
-                {k: row.get(k) for k in ("action", "responsible", "children") if row.get(k) is not None}
+                {
+                    k: row.get(k)
+                    for k in ("action", "responsible", "children")
+                    if row.get(k) is not None
+                }
                 for row in _list(tree.get("plan_progress"))
                 if isinstance(row, dict)
             ]
@@ -103,7 +109,9 @@ def carry_forward(tree: dict[str, Any], target: str) -> dict[str, Any]:
 
 def _question(tree: dict[str, Any]) -> dict[str, Any]:
     scaling = _dict(tree.get("scaling"))
-    return {k: scaling[k] for k in ("question", "ten_means", "zero_means") if scaling.get(k) is not None}
+    return {
+        k: scaling[k] for k in ("question", "ten_means", "zero_means") if scaling.get(k) is not None
+    }
 
 
 def _only_known(out: dict[str, Any], target: str) -> dict[str, Any]:

@@ -34,7 +34,11 @@ def _say(message: str = "") -> None:
 
 def _print_findings(findings: list[Finding], source: str) -> None:
     for f in findings:
-        label = click.style("error", fg="red", bold=True) if f.severity == "error" else click.style("warning", fg="yellow", bold=True)
+        label = (
+            click.style("error", fg="red", bold=True)
+            if f.severity == "error"
+            else click.style("warning", fg="yellow", bold=True)
+        )
         _say(f"{label}: {f.where}: {f.message}")
 
 
@@ -120,7 +124,7 @@ def kinds() -> None:
 
 
 def _due_line(checked: Checked) -> str | None:
-    if checked.due_date is None or checked.model is None and checked.kind is None:
+    if checked.due_date is None or (checked.model is None and checked.kind is None):
         return None
     from sos_reports.formatting import long_date
 
@@ -149,7 +153,9 @@ def validate(input_path: Path, strict: bool, output_format: str, due_days: DueDa
     checked = check_input(input_path, due_days)
     failed = bool(checked.errors) or (strict and bool(checked.warnings))
     if output_format == "json":
-        click.echo(json.dumps([f.as_dict() for f in checked.findings], indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps([f.as_dict() for f in checked.findings], indent=2, ensure_ascii=False)
+        )
     else:
         _print_findings(checked.findings, str(input_path))
         due = _due_line(checked)
@@ -164,9 +170,21 @@ def validate(input_path: Path, strict: bool, output_format: str, due_days: DueDa
 
 @cli.command()
 @input_argument
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="The report to write (.docx); default: INPUT's name with -report.docx, beside it.")
-@click.option("--template", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="Fill this Word template instead of the packaged one.")
-@click.option("-f", "--force", is_flag=True, help="Replace outputs that already exist (never an input).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The report to write (.docx); default: INPUT's name with -report.docx, beside it.",
+)
+@click.option(
+    "--template",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Fill this Word template instead of the packaged one.",
+)
+@click.option("--pdf", is_flag=True, help="Also write a PDF of each document (needs LibreOffice).")
+@click.option(
+    "-f", "--force", is_flag=True, help="Replace outputs that already exist (never an input)."
+)
 @strict_option
 @due_days_option
 @handle_errors
@@ -174,6 +192,7 @@ def fill(
     input_path: Path,
     output: Path | None,
     template: Path | None,
+    pdf: bool,
     force: bool,
     strict: bool,
     due_days: DueDays | None,
@@ -181,7 +200,15 @@ def fill(
     """Check an input and write its report (and its confidential annex, if it has one)."""
     from sos_reports.reports import fill as fill_report
 
-    result = fill_report(input_path, output, template=template, force=force, strict=strict, due_days=due_days)
+    result = fill_report(
+        input_path,
+        output,
+        template=template,
+        force=force,
+        strict=strict,
+        due_days=due_days,
+        pdf=pdf,
+    )
     _print_findings(result.findings, str(input_path))
     for path in result.written:
         click.echo(path)
@@ -189,8 +216,19 @@ def fill(
 
 @cli.command()
 @kind_argument
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False), help="The form to write: .xlsx (Excel workbook), .yaml or .json.")
-@click.option("--from", "from_path", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="Pre-fill from an earlier input (for example the initial report, for a review).")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The form to write: .xlsx (Excel workbook), .yaml or .json.",
+)
+@click.option(
+    "--from",
+    "from_path",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Pre-fill from an earlier input (for example the initial report, for a review).",
+)
 @click.option("-f", "--force", is_flag=True, help="Replace the file if it exists (never an input).")
 @handle_errors
 def new(kind: str, output: Path, from_path: Path | None, force: bool) -> None:
@@ -213,7 +251,13 @@ def schema(kind: str) -> None:
 
 @cli.command()
 @kind_argument
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False), help="Where to write the template (.docx).")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Where to write the template (.docx).",
+)
 @click.option("-f", "--force", is_flag=True, help="Replace the file if it exists.")
 @handle_errors
 def template(kind: str, output: Path, force: bool) -> None:

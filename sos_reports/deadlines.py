@@ -59,12 +59,20 @@ def _bank_holidays(year: int) -> frozenset[dt.date]:
     name = "bank-holidays-england-wales.json"
     version = _holidays_version()
     stored = cache.read_json(name)
-    if isinstance(stored, dict) and stored.get("version") == version and str(year) in stored.get("years", {}):
+    if (
+        isinstance(stored, dict)
+        and stored.get("version") == version
+        and str(year) in stored.get("years", {})
+    ):
         return frozenset(dt.date.fromisoformat(d) for d in stored["years"][str(year)])
     import holidays
 
     dates = sorted(holidays.country_holidays("GB", subdiv="ENG", years=year))
-    years = stored.get("years", {}) if isinstance(stored, dict) and stored.get("version") == version else {}
+    years = (
+        stored.get("years", {})
+        if isinstance(stored, dict) and stored.get("version") == version
+        else {}
+    )
     years[str(year)] = [d.isoformat() for d in dates]
     cache.write_json(name, {"version": version, "years": years})
     return frozenset(dates)

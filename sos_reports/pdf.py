@@ -60,8 +60,9 @@ def convert(docx_files: list[Path], out_dir: Path, timeout: float = 180) -> list
                 tempfile.TemporaryDirectory(prefix="sos-reports-lo-", ignore_cleanup_errors=True)
             )
         )
-        # LibreOffice writes next to nothing we can watch: it gets a private folder inside
-        # out_dir, so a half-written PDF is never seen there and the final move is a rename.
+        # LibreOffice writes into a private folder inside out_dir: a half-written PDF never
+        # bears its final name, a stale PDF there cannot pass for a new one, and the final
+        # move is a rename on the same disk.
         staging = Path(
             stack.enter_context(
                 tempfile.TemporaryDirectory(

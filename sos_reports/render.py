@@ -41,11 +41,10 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
             raise SecurityError("a power that large is not allowed in a template")
         if operator == "*":
             for seq, times in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(times, int):
-                    if len(seq) * times > MAX_BUILT:
-                        raise SecurityError("a template may not build a value that large")
+                sized = isinstance(seq, (str, list, tuple)) and isinstance(times, int)
+                if sized and len(seq) * times > MAX_BUILT:
+                    raise SecurityError("a template may not build a value that large")
         return super().call_binop(context, operator, left, right)
-
 
     def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
         """Compile through the bytecode cache (docxtpl compiles each part from a string).
@@ -93,7 +92,9 @@ def check_docx(path: Path) -> None:
     total = sum(info.file_size for info in infos)
     packed = sum(info.compress_size for info in infos) or 1
     if total > MAX_UNZIPPED or total / packed > MAX_RATIO:
-        raise TemplateError(f"{path} would unpack to {total // 1024 // 1024} MB; it is not a report template")
+        raise TemplateError(
+            f"{path} would unpack to {total // 1024 // 1024} MB; it is not a report template"
+        )
 
 
 # Names the report's data never holds; a template asking for them is asking for what is

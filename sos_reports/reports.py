@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -11,7 +14,7 @@ from sos_reports.formatting import long_date
 from sos_reports.kinds import KINDS
 from sos_reports.readers import read_input
 from sos_reports.validation import Checked, check
-from sos_reports.writing import Output, write_outputs
+from sos_reports.writing import Output, check_outputs, write_outputs
 
 
 def validate(path: Path, due_days: DueDays | None = None) -> Checked:
@@ -35,12 +38,15 @@ def fill(
     force: bool = False,
     strict: bool = False,
     due_days: DueDays | None = None,
+    pdf: bool = False,
 ) -> Result:
-    """Validate an input and write its report (and its confidential annex, when it has one).
+    """Validate an input and write its report (and its confidential annex, when it has one),
+    with `pdf` a PDF of each as well.
 
     Raises InputError with every finding when the input is not valid (or, with `strict`,
     has warnings), TemplateError for a template that cannot be filled, OutputError when an
-    output may not be written. Nothing is written unless everything succeeds.
+    output may not be written, PdfError when LibreOffice is missing or fails. Every output is
+    checked before any work, and nothing is written unless everything succeeds.
     """
     from sos_reports.context import annex_context, report_context
     from sos_reports.render import packaged_template, render
@@ -52,37 +58,43 @@ def fill(
     if output.suffix.lower() != ".docx":
         raise OutputError(f"{output}: the report is a Word document; give a name ending in .docx")
     kind = KINDS[model.kind]
-    report_template = Path(template) if template is not None else packaged_template(f"{model.kind}/report.docx")
+    report_template = (
+        Path(template) if template is not None else packaged_template(f"{model.kind}/report.docx")
+    )
+    inputs = [input_path] + ([report_template] if template is not None else [])
+    annex = annex_path(output)
+    documents = [output] + ([annex] if model.confidential.present else [])
+    targets = documents + ([d.with_suffix(".pdf") for d in documents] if pdf else [])
+    check_outputs(targets, inputs, force)
+    if pdf:
+        from sos_reports.pdf import find_soffice
+
+        find_soffice()  # a missing LibreOffice is found before any work is done
+
     properties = {
         "title": f"{kind.title}, {long_date(model.conference.date)}",
         "author": model.author.name,
         "subject": f"{model.author.agency}: report for the child protection conference",
     }
-    outputs = [
-        Output(
-            output,
-            lambda handle: render(
-                report_template, report_context(model), handle, properties=properties, family_copy=True
-            ),
-        )
-    ]
-    findings = list(checked.findings)
-    annex = annex_path(output)
+    contents: dict[Path, bytes] = {}
+    buffer = io.BytesIO()
+    render(report_template, report_context(model), buffer, properties=properties, family_copy=True)
+    contents[output] = buffer.getvalue()
     if model.confidential.present:
-        annex_properties = {**properties, "title": f"Confidential annex: {properties['title']}"}
-        outputs.append(
-            Output(
-                annex,
-                lambda handle: render(
-                    packaged_template("annex/confidential-annex.docx"),
-                    annex_context(model),
-                    handle,
-                    properties=annex_properties,
-                    family_copy=False,
-                ),
-            )
+        buffer = io.BytesIO()
+        render(
+            packaged_template("annex/confidential-annex.docx"),
+            annex_context(model),
+            buffer,
+            properties={**properties, "title": f"Confidential annex: {properties['title']}"},
+            family_copy=False,
         )
-    elif annex.exists():
+        contents[annex] = buffer.getvalue()
+    if pdf:
+        contents.update(_pdfs(contents))
+
+    findings = list(checked.findings)
+    if not model.confidential.present and annex.exists():
         findings.append(
             Finding(
                 "warning",
@@ -91,9 +103,31 @@ def fill(
                 "confidential information; it was left as it is: check whether it is still needed",
             )
         )
-    inputs = [input_path] + ([report_template] if template is not None else [])
+    outputs = [Output(path, _writer(contents[path])) for path in targets]
     written = write_outputs(outputs, inputs=inputs, force=force)
     return Result([str(p) for p in written], findings)
+
+
+def _writer(data: bytes) -> Callable[[IO[bytes]], object]:
+    return lambda handle: handle.write(data)
+
+
+def _pdfs(documents: dict[Path, bytes]) -> dict[Path, bytes]:
+    """The PDF of each document, converted in one LibreOffice call in a private folder."""
+    from sos_reports.pdf import convert
+
+    with tempfile.TemporaryDirectory(prefix="sos-reports-pdf-") as folder:
+        work = Path(folder)
+        sources = []
+        for path, data in documents.items():
+            source = work / path.name
+            source.write_bytes(data)
+            sources.append(source)
+        made = convert(sources, work)
+        return {
+            path.with_suffix(".pdf"): pdf.read_bytes()
+            for path, pdf in zip(documents, made, strict=True)
+        }
 
 
 def new_input(
@@ -115,7 +149,11 @@ def new_input(
     inputs: list[Path] = []
     if from_path is not None:
         checked = validate(Path(from_path))
-        broken = [f for f in checked.findings if f.severity == "error" and f.code in {"unknown", "value", "read"}]
+        broken = [
+            f
+            for f in checked.findings
+            if f.severity == "error" and f.code in {"unknown", "value", "read"}
+        ]
         if broken or checked.kind is None:
             raise InputError(broken or checked.findings, str(from_path))
         tree = carry_forward(checked.source.tree, kind)

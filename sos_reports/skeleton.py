@@ -57,7 +57,7 @@ def _comment(spec: FieldSpec) -> str:
 
 
 def _child_ids(tree: dict[str, Any]) -> list[str]:
-    return [c.get("id") for c in tree.get("children") or [] if isinstance(c, dict) and c.get("id")]
+    return [str(c["id"]) for c in tree.get("children") or [] if isinstance(c, dict) and c.get("id")]
 
 
 def _entries(spec: FieldSpec, value: Any, child_ids: list[str]) -> list[Any]:
@@ -71,7 +71,13 @@ def _entries(spec: FieldSpec, value: Any, child_ids: list[str]) -> list[Any]:
     return []
 
 
-def _yaml_block(model: type[BaseModel], tree: dict[str, Any], indent: str, child_ids: list[str], first_prefix: str = "") -> list[str]:
+def _yaml_block(
+    model: type[BaseModel],
+    tree: dict[str, Any],
+    indent: str,
+    child_ids: list[str],
+    first_prefix: str = "",
+) -> list[str]:
     lines: list[str] = []
     for i, spec in enumerate(fields_of(model)):
         value = tree.get(spec.key) if isinstance(tree, dict) else None
@@ -87,13 +93,21 @@ def _yaml_block(model: type[BaseModel], tree: dict[str, Any], indent: str, child
                 lines.append(f"{lead}{spec.key}: []")
                 if spec.model is not None:
                     keys = ", ".join(f.key for f in fields_of(spec.model))
-                    lines.append(f"{indent}  # to add an entry, replace [] with lines `- {keys.split(', ')[0]}: ...` and the other keys: {keys}")
+                    lines.append(
+                        f"{indent}  # to add an entry, replace [] with lines `- {keys.split(', ')[0]}: ...` and the other keys: {keys}"
+                    )
                 continue
             lines.append(f"{lead}{spec.key}:")
             for entry in entries:
                 if spec.model is not None:
                     lines.append(f"{indent}  # {spec.title}: one entry")
-                    lines += _yaml_block(spec.model, entry or {}, indent + "    ", child_ids, first_prefix=f"{indent}  - ")
+                    lines += _yaml_block(
+                        spec.model,
+                        entry or {},
+                        indent + "    ",
+                        child_ids,
+                        first_prefix=f"{indent}  - ",
+                    )
                 else:
                     text = "" if entry is None else _yaml_value(_scalar(entry), indent + "  ")
                     lines.append(f"{indent}  - {text}".rstrip())

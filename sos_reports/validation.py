@@ -78,7 +78,9 @@ def check(source: Source, due_days: DueDays | None = None) -> Checked:
     raw_kind = tree.get("kind")
     if raw_kind is None or (isinstance(raw_kind, str) and not raw_kind.strip()):
         message = f"is required: say which report this is ({_KIND_CHOICES.listed()})"
-        return Checked(source, None, None, [finding(source, "error", ("kind",), message, "required")])
+        return Checked(
+            source, None, None, [finding(source, "error", ("kind",), message, "required")]
+        )
     try:
         kind = str(_KIND_CHOICES.convert(raw_kind))
     except Exception:
@@ -105,8 +107,11 @@ def check(source: Source, due_days: DueDays | None = None) -> Checked:
 
         result.due_days = due.for_conference(str(conference.type))
         result.due_date = working_days_before(conference.date, result.due_days)
+    # A wrong value set aside for the rules must not come back as "missing" from a rule.
+    already = {f.path for f in findings}
     for severity, loc, message in rules.check(usable, kind, result.due_date):
-        result.findings.append(finding(source, severity, loc, message, "rule"))
+        if path_of(loc) not in already:
+            result.findings.append(finding(source, severity, loc, message, "rule"))
     result.findings.sort(key=_document_order)
     return result
 
@@ -169,7 +174,7 @@ def _unknown_key(kind: str, model_cls: type[BaseModel], loc: Loc) -> str:
     ]
     if others:
         return (
-            f"`{key}` is not used in a {kind} report; it belongs to "
+            f"`{key}` is not used in {'an' if kind in {'icpc', 'rcpc'} else 'a'} {kind} report; it belongs to "
             f"{' and '.join(others)} reports. Remove it, or check the `kind`"
         )
     message = f"unknown field `{key}` in {where}"
@@ -204,7 +209,9 @@ def _partial(
     for name, info in model_cls.model_fields.items():
         key = info.alias or name
         if key not in pruned:
-            values[name] = None if info.is_required() else info.get_default(call_default_factory=True)
+            values[name] = (
+                None if info.is_required() else info.get_default(call_default_factory=True)
+            )
             continue
         try:
             values[name] = _adapter(model_cls, name).validate_python(pruned[key], context=context)
@@ -227,5 +234,7 @@ def _prune(tree: Any, loc: Loc) -> None:
 @lru_cache(maxsize=128)
 def _adapter(model_cls: type[BaseModel], name: str) -> TypeAdapter[Any]:
     info = model_cls.model_fields[name]
-    annotation = typing.Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
+    annotation: Any = (
+        typing.Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
+    )
     return TypeAdapter(annotation)

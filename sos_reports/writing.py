@@ -22,7 +22,7 @@ class Output:
     """A file to write, and how to produce its bytes into an open binary file."""
 
     path: Path
-    produce: Callable[[IO[bytes]], None]
+    produce: Callable[[IO[bytes]], object]
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -38,7 +38,9 @@ def check_outputs(paths: Iterable[Path], inputs: Iterable[Path], force: bool) ->
     seen: list[Path] = []
     for path in paths:
         if any(_same_file(path, i) for i in inputs):
-            raise OutputError(f"{path} is one of the inputs; an input is never overwritten, choose another output name")
+            raise OutputError(
+                f"{path} is one of the inputs; an input is never overwritten, choose another output name"
+            )
         if any(_same_file(path, s) for s in seen):
             raise OutputError(f"{path} would be written twice by this command")
         seen.append(path)
@@ -50,13 +52,17 @@ def check_outputs(paths: Iterable[Path], inputs: Iterable[Path], force: bool) ->
             raise OutputError(f"{path} already exists; use --force to replace it")
 
 
-def write_outputs(outputs: list[Output], inputs: Iterable[Path] = (), force: bool = False) -> list[Path]:
+def write_outputs(
+    outputs: list[Output], inputs: Iterable[Path] = (), force: bool = False
+) -> list[Path]:
     """Check, produce every output into a temporary file, then rename them all into place."""
     check_outputs([o.path for o in outputs], inputs, force)
     temps: list[tuple[str, Path]] = []
     try:
         for output in outputs:
-            fd, temp = tempfile.mkstemp(dir=output.path.parent, prefix=f".{output.path.name}.", suffix=".part")
+            fd, temp = tempfile.mkstemp(
+                dir=output.path.parent, prefix=f".{output.path.name}.", suffix=".part"
+            )
             temps.append((temp, output.path))
             with os.fdopen(fd, "wb") as handle:
                 output.produce(handle)

@@ -22,6 +22,8 @@ def _own_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     import os
 
     os.environ["SOS_REPORTS_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+
+
 EXAMPLES = ROOT / "examples"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
@@ -44,7 +46,7 @@ _AllStrings.yaml_implicit_resolvers = {}
 
 def example_tree(kind: str = "icpc") -> dict[str, Any]:
     """The example input as a plain tree, to change and write out in a test."""
-    tree: dict[str, Any] = yaml.load(example_path(kind).read_text("utf-8"), Loader=_AllStrings)  # noqa: S506
+    tree: dict[str, Any] = yaml.load(example_path(kind).read_text("utf-8"), Loader=_AllStrings)
     return copy.deepcopy(tree)
 
 
@@ -89,9 +91,10 @@ def docx_parts(path: Path) -> dict[str, bytes]:
 def docx_text(path: Path) -> str:
     """Every paragraph of the body, tables, headers and footers, one per line."""
     parts = docx_parts(path)
-    names = ["word/document.xml"] + sorted(
-        n for n in parts if re.match(r"word/(header|footer)\d*\.xml$", n)
-    )
+    names = [
+        "word/document.xml",
+        *sorted(n for n in parts if re.match(r"word/(header|footer)\d*\.xml$", n)),
+    ]
     return "\n".join(p for name in names for p in part_paragraphs(parts[name]))
 
 

@@ -42,10 +42,14 @@ def test_the_report_is_the_same_with_the_cache_off_cold_warm_and_broken(
     assert without == cold == warm == broken
 
 
-def test_cached_bank_holidays_match_the_holidays_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cached_bank_holidays_match_the_holidays_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import holidays
 
     monkeypatch.setenv("SOS_REPORTS_CACHE", str(tmp_path))
     for _ in range(2):  # computed, then read back from the cache
         deadlines._bank_holidays.cache_clear()
-        assert deadlines._bank_holidays(2026) == frozenset(holidays.country_holidays("GB", subdiv="ENG", years=2026))
+        assert deadlines._bank_holidays(2026) == frozenset(
+            holidays.country_holidays("GB", subdiv="ENG", years=2026)
+        )

@@ -35,14 +35,18 @@ def test_kinds_lists_the_three_report_kinds(runner: CliRunner) -> None:
     assert names == ["icpc", "rcpc", "medical"]
 
 
-def test_validate_a_good_input_exits_0_and_prints_the_due_date(runner: CliRunner, icpc_input: Path) -> None:
+def test_validate_a_good_input_exits_0_and_prints_the_due_date(
+    runner: CliRunner, icpc_input: Path
+) -> None:
     result = runner.invoke(cli, ["validate", str(icpc_input)])
     assert result.exit_code == 0, result.output
     assert "Monday 10 March 2025" in result.stderr
     assert result.stdout == ""
 
 
-def test_validate_a_bad_input_lists_every_problem_and_exits_1(runner: CliRunner, tmp_path: Path) -> None:
+def test_validate_a_bad_input_lists_every_problem_and_exits_1(
+    runner: CliRunner, tmp_path: Path
+) -> None:
     tree = example_tree("icpc")
     tree["scaling"]["scores"][1]["score"] = "11"
     tree["report"]["date"] = "2025-03-20"
@@ -95,7 +99,9 @@ def test_due_days_changes_the_deadline(runner: CliRunner, icpc_input: Path) -> N
     assert bad.exit_code == 2
 
 
-def test_fill_writes_the_report_beside_the_input_and_prints_its_path(runner: CliRunner, icpc_input: Path) -> None:
+def test_fill_writes_the_report_beside_the_input_and_prints_its_path(
+    runner: CliRunner, icpc_input: Path
+) -> None:
     result = runner.invoke(cli, ["fill", str(icpc_input)])
     assert result.exit_code == 0, result.output
     report = icpc_input.with_name("school-report.docx")
@@ -115,7 +121,9 @@ def test_fill_never_replaces_a_file_without_force(runner: CliRunner, icpc_input:
     assert out.read_bytes()[:2] == b"PK"
 
 
-def test_fill_never_writes_over_an_input_even_with_force(runner: CliRunner, icpc_input: Path) -> None:
+def test_fill_never_writes_over_an_input_even_with_force(
+    runner: CliRunner, icpc_input: Path
+) -> None:
     before = icpc_input.read_bytes()
     disguised = icpc_input.with_suffix(".docx")
     os.symlink(icpc_input, disguised)
@@ -135,16 +143,26 @@ def test_fill_writes_nothing_for_a_bad_input(runner: CliRunner, tmp_path: Path) 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml"]
 
 
-def test_fill_refuses_an_output_that_is_not_docx_and_a_missing_folder(runner: CliRunner, icpc_input: Path) -> None:
+def test_fill_refuses_an_output_that_is_not_docx_and_a_missing_folder(
+    runner: CliRunner, icpc_input: Path
+) -> None:
     wrong = runner.invoke(cli, ["fill", str(icpc_input), "-o", str(icpc_input.with_name("r.pdf"))])
     assert wrong.exit_code == 1 and ".docx" in wrong.stderr
-    missing = runner.invoke(cli, ["fill", str(icpc_input), "-o", str(icpc_input.parent / "no" / "r.docx")])
+    missing = runner.invoke(
+        cli, ["fill", str(icpc_input), "-o", str(icpc_input.parent / "no" / "r.docx")]
+    )
     assert missing.exit_code == 1 and "does not exist" in missing.stderr
 
 
 @pytest.mark.parametrize(
     "args",
-    [["frobnicate"], ["fill"], ["schema", "nokind"], ["validate", "--format", "xml", "x.yaml"], ["fill", "--bogus", "x.yaml"]],
+    [
+        ["frobnicate"],
+        ["fill"],
+        ["schema", "nokind"],
+        ["validate", "--format", "xml", "x.yaml"],
+        ["fill", "--bogus", "x.yaml"],
+    ],
 )
 def test_a_wrong_command_line_exits_2(runner: CliRunner, args: list[str]) -> None:
     assert runner.invoke(cli, args).exit_code == 2
@@ -157,7 +175,11 @@ def test_a_missing_input_exits_1_with_a_message(runner: CliRunner, tmp_path: Pat
 
 
 def test_schema_prints_a_json_schema_with_the_public_key_names(runner: CliRunner) -> None:
-    for kind, own_key in (("icpc", "view_on_plan"), ("rcpc", "core_group"), ("medical", "child_health")):
+    for kind, own_key in (
+        ("icpc", "view_on_plan"),
+        ("rcpc", "core_group"),
+        ("medical", "child_health"),
+    ):
         result = runner.invoke(cli, ["schema", kind])
         assert result.exit_code == 0
         schema = json.loads(result.stdout)
@@ -188,7 +210,9 @@ def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_python_dash_m_and_the_console_script_both_work(icpc_input: Path) -> None:
-    module = _run(sys.executable, "-m", "sos_reports", "fill", icpc_input.name, cwd=icpc_input.parent)
+    module = _run(
+        sys.executable, "-m", "sos_reports", "fill", icpc_input.name, cwd=icpc_input.parent
+    )
     assert module.returncode == 0, module.stderr
     assert module.stdout.strip() == "school-report.docx"
     script = Path(sys.executable).with_name("sos-reports")

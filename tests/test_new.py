@@ -25,7 +25,9 @@ def given(value: object) -> object:
 
 @pytest.mark.parametrize("kind", ["icpc", "rcpc", "medical"])
 @pytest.mark.parametrize("suffix", [".yaml", ".json"])
-def test_a_blank_form_lists_only_missing_required_fields(tmp_path: Path, kind: str, suffix: str) -> None:
+def test_a_blank_form_lists_only_missing_required_fields(
+    tmp_path: Path, kind: str, suffix: str
+) -> None:
     out = tmp_path / f"blank{suffix}"
     new_input(kind, out)
     checked = validate(out)
@@ -33,7 +35,12 @@ def test_a_blank_form_lists_only_missing_required_fields(tmp_path: Path, kind: s
     assert checked.errors, "a blank form is not a report"
     assert {f.code for f in checked.errors} == {"required"}
     paths = {f.path for f in checked.errors}
-    assert {"conference.date", "author.name", "worries.harm", "scaling.scores[0].score" if kind != "medical" else "scaling.scores[0].reason"} <= paths
+    assert {
+        "conference.date",
+        "author.name",
+        "worries.harm",
+        "scaling.scores[0].score" if kind != "medical" else "scaling.scores[0].reason",
+    } <= paths
 
 
 def test_the_yaml_skeleton_explains_every_field(tmp_path: Path) -> None:
@@ -44,7 +51,10 @@ def test_the_yaml_skeleton_explains_every_field(tmp_path: Path) -> None:
     for i, line in enumerate(lines):
         if line in keys and not line.lstrip().startswith("- ") and ":" in line:
             assert lines[i - 1].lstrip().startswith("#"), line
-    assert "# Conference date; required; a date, YYYY-MM-DD or DD/MM/YYYY" in lines[lines.index("conference:") + 3]
+    assert (
+        "# Conference date; required; a date, YYYY-MM-DD or DD/MM/YYYY"
+        in lines[lines.index("conference:") + 3]
+    )
 
 
 def test_a_review_carried_forward_from_the_initial_report(tmp_path: Path) -> None:
@@ -59,7 +69,11 @@ def test_a_review_carried_forward_from_the_initial_report(tmp_path: Path) -> Non
         assert review["author"][key] == initial["author"][key]
     assert review["conference"]["type"] == "review"
     assert review["conference"]["review_number"] == "1"
-    assert review["conference"]["previous_date"] == review["conference"]["initial_date"] == "2025-03-12"
+    assert (
+        review["conference"]["previous_date"]
+        == review["conference"]["initial_date"]
+        == "2025-03-12"
+    )
     previous = {s["child"]: s["previous"] for s in review["scaling"]["scores"]}
     assert previous == {s["child"]: s["score"] for s in initial["scaling"]["scores"]}
     actions = [row["action"] for row in review["plan_progress"]]
@@ -137,7 +151,9 @@ def test_from_refuses_a_malformed_earlier_input(tmp_path: Path) -> None:
     tree = example_tree("icpc")
     tree["worrys"] = tree.pop("worries")
     bad = write_yaml(tmp_path / "bad.yaml", tree)
-    result = CliRunner().invoke(cli, ["new", "rcpc", "--from", str(bad), "-o", str(tmp_path / "r.yaml")])
+    result = CliRunner().invoke(
+        cli, ["new", "rcpc", "--from", str(bad), "-o", str(tmp_path / "r.yaml")]
+    )
     assert result.exit_code == 1
     assert "worrys" in result.stderr
     assert not (tmp_path / "r.yaml").exists()

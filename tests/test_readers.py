@@ -24,9 +24,21 @@ def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
 
 
 def test_yaml_scalars_are_read_as_the_text_that_was_typed(tmp_path: Path) -> None:
-    path = write(tmp_path, "a.yaml", "time: 10:00\ngmc: 0000000\noctal: 0123\nword: no\non: on\nnull_word: null\nempty:\n")
+    path = write(
+        tmp_path,
+        "a.yaml",
+        "time: 10:00\ngmc: 0000000\noctal: 0123\nword: no\non: on\nnull_word: null\nempty:\n",
+    )
     tree = read_input(path).tree
-    assert tree == {"time": "10:00", "gmc": "0000000", "octal": "0123", "word": "no", "on": "on", "null_word": None, "empty": None}
+    assert tree == {
+        "time": "10:00",
+        "gmc": "0000000",
+        "octal": "0123",
+        "word": "no",
+        "on": "on",
+        "null_word": None,
+        "empty": None,
+    }
 
 
 def test_yaml_lines_are_recorded_for_every_value(tmp_path: Path) -> None:
@@ -49,7 +61,9 @@ def test_yaml_lines_are_recorded_for_every_value(tmp_path: Path) -> None:
     ],
     ids=["unclosed", "indentation", "list", "scalar", "duplicate", "anchor", "two-documents"],
 )
-def test_broken_yaml_is_a_clear_error_with_its_line(tmp_path: Path, text: str, fragment: str, line: int) -> None:
+def test_broken_yaml_is_a_clear_error_with_its_line(
+    tmp_path: Path, text: str, fragment: str, line: int
+) -> None:
     with pytest.raises(ReadError) as caught:
         read_input(write(tmp_path, "bad.yaml", text))
     assert fragment in caught.value.message
@@ -83,7 +97,9 @@ def test_absurd_nesting_is_refused_without_a_recursion_error(tmp_path: Path, nam
     ],
     ids=["duplicate", "syntax", "list", "nan"],
 )
-def test_broken_json_is_a_clear_error(tmp_path: Path, text: str, fragment: str, line: int | None) -> None:
+def test_broken_json_is_a_clear_error(
+    tmp_path: Path, text: str, fragment: str, line: int | None
+) -> None:
     with pytest.raises(ReadError) as caught:
         read_input(write(tmp_path, "bad.json", text))
     assert fragment in caught.value.message
@@ -102,7 +118,9 @@ def test_broken_json_is_a_clear_error(tmp_path: Path, text: str, fragment: str, 
         ("noext", "kind: icpc", "cannot read"),
     ],
 )
-def test_files_that_are_not_inputs_are_refused(tmp_path: Path, name: str, content: str | bytes, fragment: str) -> None:
+def test_files_that_are_not_inputs_are_refused(
+    tmp_path: Path, name: str, content: str | bytes, fragment: str
+) -> None:
     with pytest.raises(ReadError, match=fragment):
         read_input(write(tmp_path, name, content))
 

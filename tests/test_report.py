@@ -11,7 +11,6 @@ import pytest
 from lxml import etree
 from pydantic import BaseModel
 
-from sos_reports.model.types import ChildRef, ChoiceValue
 from sos_reports.reports import fill, validate
 from tests.conftest import (
     NS,
@@ -50,7 +49,9 @@ def confidential_or_withheld(model: Any, path: str) -> bool:
     if path.startswith("confidential."):
         return True
     match = re.match(r"(household|carer_health)\[(\d+)\]", path)
-    return bool(match) and bool(getattr(model, match.group(1))[int(match.group(2))].withhold_from_family)
+    return bool(match) and bool(
+        getattr(model, match.group(1))[int(match.group(2))].withhold_from_family
+    )
 
 
 def pieces(value: str) -> list[str]:
@@ -59,7 +60,9 @@ def pieces(value: str) -> list[str]:
 
 
 @pytest.fixture(scope="module", params=KINDS)
-def filled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
+def filled(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Any, Path]:
     kind = request.param
     folder = tmp_path_factory.mktemp(kind)
     source = folder / example_path(kind).name
@@ -145,7 +148,9 @@ def test_hostile_text_reaches_the_report_exactly_as_typed(tmp_path: Path) -> Non
     assert "49" not in re.findall(r"\b49\b", HOSTILE["harm"])  # the template syntax was not run
 
 
-def test_the_report_is_a4_en_gb_with_real_headings_and_set_properties(filled: tuple[Any, Path]) -> None:
+def test_the_report_is_a4_en_gb_with_real_headings_and_set_properties(
+    filled: tuple[Any, Path],
+) -> None:
     model, report = filled
     parts = docx_parts(report)
     doc = etree.fromstring(parts["word/document.xml"])
@@ -155,15 +160,20 @@ def test_the_report_is_a4_en_gb_with_real_headings_and_set_properties(filled: tu
     assert styles.find(".//w:docDefaults//w:lang", NS).get(f"{{{W}}}val") == "en-GB"
     fonts = styles.find(".//w:docDefaults//w:rFonts", NS)
     assert fonts.get(f"{{{W}}}ascii") == fonts.get(f"{{{W}}}cs") == "Arial"
-    headings = [style_of(p) for p in body_paragraphs(report) if (style_of(p) or "").startswith("Heading")]
+    headings = [
+        style_of(p) for p in body_paragraphs(report) if (style_of(p) or "").startswith("Heading")
+    ]
     assert {"Heading1", "Heading2"} <= set(headings)
     core = etree.fromstring(parts["docProps/core.xml"])
     title = core.find("{http://purl.org/dc/elements/1.1/}title").text
-    assert title == {
-        "icpc": "Agency report to an Initial Child Protection Conference, 12 March 2025",
-        "rcpc": "Agency report to a Review Child Protection Conference, 4 June 2025",
-        "medical": "Conference report for medical practitioners, 12 March 2025",
-    }[model.kind]
+    assert (
+        title
+        == {
+            "icpc": "Agency report to an Initial Child Protection Conference, 12 March 2025",
+            "rcpc": "Agency report to a Review Child Protection Conference, 4 June 2025",
+            "medical": "Conference report for medical practitioners, 12 March 2025",
+        }[model.kind]
+    )
     creator = core.find("{http://purl.org/dc/elements/1.1/}creator").text
     assert creator == model.author.name
     assert "python-docx" not in parts["docProps/core.xml"].decode()
@@ -181,7 +191,9 @@ def test_every_page_has_the_marking_and_page_x_of_y(filled: tuple[Any, Path]) ->
     assert any(b"OFFICIAL-SENSITIVE" in parts[n] for n in headers)
     footer = b"".join(parts[n] for n in footers).decode()
     assert "PAGE" in footer and "NUMPAGES" in footer
-    assert {"icpc": "12 March 2025", "rcpc": "4 June 2025", "medical": "12 March 2025"}[model.kind] in footer
+    assert {"icpc": "12 March 2025", "rcpc": "4 June 2025", "medical": "12 March 2025"}[
+        model.kind
+    ] in footer
 
 
 def test_table_header_rows_repeat(filled: tuple[Any, Path]) -> None:
@@ -198,14 +210,19 @@ def test_the_summary_map_has_the_three_questions_side_by_side(filled: tuple[Any,
     model, report = filled
     doc = etree.fromstring(docx_parts(report)["word/document.xml"])
     maps = [
-        t for t in doc.iter(f"{{{W}}}tbl")
-        if "What are we worried about?" in "".join(x.text or "" for x in t.find("w:tr", NS).iter(f"{{{W}}}t"))
+        t
+        for t in doc.iter(f"{{{W}}}tbl")
+        if "What are we worried about?"
+        in "".join(x.text or "" for x in t.find("w:tr", NS).iter(f"{{{W}}}t"))
     ]
     assert len(maps) == 1
     rows = maps[0].findall("w:tr", NS)
     cells = rows[1].findall("w:tc", NS)
     assert len(cells) == 3
-    texts = ["\n".join("".join(t.text or "" for t in p.iter(f"{{{W}}}t")) for p in c.iter(f"{{{W}}}p")) for c in cells]
+    texts = [
+        "\n".join("".join(t.text or "" for t in p.iter(f"{{{W}}}t")) for p in c.iter(f"{{{W}}}p"))
+        for c in cells
+    ]
     first_danger = pieces(model.worries.danger_statements[0].text)[0].split("\n")[0]
     assert first_danger in texts[0]
     assert pieces(model.working_well.strengths)[0].split("\n")[0] in texts[1]
@@ -219,9 +236,12 @@ def test_each_child_has_a_scale_with_the_score_marked(filled: tuple[Any, Path]) 
     for table in doc.iter(f"{{{W}}}tbl"):
         rows = table.findall("w:tr", NS)
         cells = rows[0].findall("w:tc", NS) if rows else []
-        if [("".join(t.text or "" for t in c.iter(f"{{{W}}}t"))) for c in cells] == [str(i) for i in range(11)]:
+        if [("".join(t.text or "" for t in c.iter(f"{{{W}}}t"))) for c in cells] == [
+            str(i) for i in range(11)
+        ]:
             marked = [
-                i for i, c in enumerate(cells)
+                i
+                for i, c in enumerate(cells)
                 if c.find("w:tcPr/w:shd", NS).get(f"{{{W}}}fill") != "FFFFFF"
             ]
             scales.append(marked)

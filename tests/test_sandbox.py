@@ -50,7 +50,17 @@ def test_a_simple_user_template_is_filled(tmp_path: Path, source: Path) -> None:
         ("{% for h in withheld_household %}{{ h.name }}{% endfor %}", "confidential"),
         ("{% if x %}", "syntax error"),
     ],
-    ids=["globals", "subclasses", "dunder", "huge-string", "unknown", "unknown-key", "details", "withheld", "syntax"],
+    ids=[
+        "globals",
+        "subclasses",
+        "dunder",
+        "huge-string",
+        "unknown",
+        "unknown-key",
+        "details",
+        "withheld",
+        "syntax",
+    ],
 )
 def test_a_user_template_that_oversteps_is_refused_and_writes_nothing(
     tmp_path: Path, source: Path, line: str, fragment: str

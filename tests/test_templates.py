@@ -49,7 +49,11 @@ def test_every_packaged_template_resolves_from_the_installed_package(name: str) 
 @pytest.mark.parametrize("name", sorted(TEMPLATES))
 def test_no_template_tag_is_split_across_runs(name: str) -> None:
     with zipfile.ZipFile(ROOT / "templates" / name) as archive:
-        parts = [n for n in archive.namelist() if re.match(r"word/(document|header\d*|footer\d*)\.xml$", n)]
+        parts = [
+            n
+            for n in archive.namelist()
+            if re.match(r"word/(document|header\d*|footer\d*)\.xml$", n)
+        ]
         for part in parts:
             root = etree.fromstring(archive.read(part))
             for text in root.iter(f"{{{W}}}t"):

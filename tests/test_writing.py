@@ -11,7 +11,7 @@ from sos_reports.errors import OutputError
 from sos_reports.writing import Output, write_outputs
 
 
-def writes(data: bytes):  # noqa: ANN201
+def writes(data: bytes):
     return lambda handle: handle.write(data)
 
 
@@ -33,7 +33,7 @@ def test_a_failure_while_producing_any_output_writes_none_of_them(tmp_path: Path
 def test_every_output_is_checked_before_any_is_written(tmp_path: Path) -> None:
     first, second = tmp_path / "a.docx", tmp_path / "b.docx"
     second.write_bytes(b"keep me")
-    with pytest.raises(OutputError, match="b.docx already exists"):
+    with pytest.raises(OutputError, match=r"b\.docx already exists"):
         write_outputs([Output(first, writes(b"x")), Output(second, writes(b"y"))])
     assert not first.exists()
     assert second.read_bytes() == b"keep me"

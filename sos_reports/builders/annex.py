@@ -22,8 +22,15 @@ def build(doc: DocxDocument) -> None:
         [
             Row("Report", "{{ title }}"),
             Row("Conference", "{{ conference.type }}, {{ conference.date }}"),
-            Row("Case reference", "{{ conference.case_reference }}", "conference.case_reference is not none"),
-            Row("Children", "{% for c in children %}{{ c.name }}{% if c.dob is not none %} (born {{ c.dob }}){% else %} (expected {{ c.edd }}){% endif %}{% if not loop.last %}\n{% endif %}{% endfor %}"),
+            Row(
+                "Case reference",
+                "{{ conference.case_reference }}",
+                "conference.case_reference is not none",
+            ),
+            Row(
+                "Children",
+                "{% for c in children %}{{ c.name }}{% if c.dob is not none %} (born {{ c.dob }}){% else %} (expected {{ c.edd }}){% endif %}{% if not loop.last %}\n{% endif %}{% endfor %}",
+            ),
             Row("Author", "{{ author.name }}, {{ author.role }}, {{ author.agency }}"),
             Row("Phone and e-mail", "{{ author.phone }}, {{ author.email }}"),
             Row("Report date", "{{ report.date }}"),
@@ -41,7 +48,11 @@ def build(doc: DocxDocument) -> None:
     para(doc, "{{ confidential.details }}")
     tag(doc, "{%p if withheld_household %}")
     heading(doc, "People withheld from the family's copy", 1)
-    para(doc, "These entries of the household are printed here only, not in the report.", style="Small")
+    para(
+        doc,
+        "These entries of the household are printed here only, not in the report.",
+        style="Small",
+    )
     tag(doc, "{%p for h in withheld_household %}")
     heading(doc, "{{ h.name }}", 2)
     label_table(
@@ -68,12 +79,27 @@ def build(doc: DocxDocument) -> None:
     label_table(
         doc,
         [
-            Row("Mental health", "{{ h.mental_health.status }}{% if h.mental_health.impact is not none %}: {{ h.mental_health.impact }}{% endif %}"),
-            Row("Substance use", "{{ h.substance_use.status }}{% if h.substance_use.impact is not none %}: {{ h.substance_use.impact }}{% endif %}"),
-            Row("Domestic abuse", "{{ h.domestic_abuse.status }}{% if h.domestic_abuse.impact is not none %}: {{ h.domestic_abuse.impact }}{% endif %}"),
+            Row(
+                "Mental health",
+                "{{ h.mental_health.status }}{% if h.mental_health.impact is not none %}: {{ h.mental_health.impact }}{% endif %}",
+            ),
+            Row(
+                "Substance use",
+                "{{ h.substance_use.status }}{% if h.substance_use.impact is not none %}: {{ h.substance_use.impact }}{% endif %}",
+            ),
+            Row(
+                "Domestic abuse",
+                "{{ h.domestic_abuse.status }}{% if h.domestic_abuse.impact is not none %}: {{ h.domestic_abuse.impact }}{% endif %}",
+            ),
             Row("Physical health", "{{ h.physical_health }}", "h.physical_health is not none"),
-            Row("Engagement with health services", "{{ h.engagement }}", "h.engagement is not none"),
-            Row("Pregnancy: expected date of delivery", "{{ h.pregnancy_edd }}", "h.pregnancy_edd is not none"),
+            Row(
+                "Engagement with health services", "{{ h.engagement }}", "h.engagement is not none"
+            ),
+            Row(
+                "Pregnancy: expected date of delivery",
+                "{{ h.pregnancy_edd }}",
+                "h.pregnancy_edd is not none",
+            ),
         ],
     )
     tag(doc, "{%p endfor %}")

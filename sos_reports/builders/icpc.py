@@ -40,7 +40,11 @@ def involvement(doc: DocxDocument, *, review: bool = False) -> None:
 def view_on_plan(doc: DocxDocument) -> None:
     tag(doc, "{%p if view_on_plan %}")
     heading(doc, "The agency's view on a plan", 1)
-    para(doc, "The conference decides; this is the view of the agency writing this report.", style="Small")
+    para(
+        doc,
+        "The conference decides; this is the view of the agency writing this report.",
+        style="Small",
+    )
     loop_table(
         doc,
         ("Child", "View", "Reason"),

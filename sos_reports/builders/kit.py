@@ -2,7 +2,9 @@
 
 Every Jinja tag is written as one whole run, so no template the project ships has a tag
 that Word split across runs. Layout choices live here, once, for all kinds:
-A4, Arial (Liberation Sans on Linux), en-GB, real heading styles, header rows that repeat.
+A4, Arial (Liberation Sans on Linux), en-GB, real heading styles, header rows that repeat,
+rows that never break across a page, and headings and the lines that introduce a table kept
+with what follows them.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
-from docx.table import Table, _Cell
+from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
 FONT = "Arial"
@@ -29,6 +31,9 @@ LABEL_FILL = "F2F2F2"
 PAGE_WIDTH = Cm(21.0)
 MARGIN = Cm(2.0)
 TEXT_WIDTH = Cm(17.0)  # A4 less two 2 cm margins
+MIN_COLUMN = 1.0  # cm: room for a number; a column of words needs far more (see table())
+CELL_PAD_TOP = 60  # twips (3 pt): the same as Table Text's space after, so text sits centred
+CELL_PAD_SIDE = 108  # twips (0.19 cm): Word's default, written out so every reader agrees
 
 
 def new_document(title: str) -> DocxDocument:
@@ -59,6 +64,10 @@ def _set_defaults(doc: DocxDocument) -> None:
     spacing = ppr.find(qn("w:spacing"))
     spacing.set(qn("w:after"), "120")
     spacing.set(qn("w:line"), "264")
+    # Never one line of a paragraph alone at the foot or head of a page. Unset, the property
+    # is off (OOXML), and LibreOffice then leaves single lines behind, in table cells too.
+    if ppr.find(qn("w:widowControl")) is None:
+        spacing.addprevious(OxmlElement("w:widowControl"))
     settings = doc.settings.element
     theme_lang = settings.find(qn("w:themeFontLang"))
     if theme_lang is None:
@@ -97,7 +106,8 @@ def _style_text(doc: DocxDocument) -> None:
         fmt.space_after = Pt(6 if name != "Title" else 4)
     title = doc.styles["Title"].element.get_or_add_pPr()
     border = title.find(qn("w:pBdr"))
-    if border is not None:  # the default Title has a coloured rule under it; a plain one reads better
+    # The default Title has a coloured rule under it; a plain one reads better.
+    if border is not None:
         title.remove(border)
     small = doc.styles.add_style("Small", 1)
     small.base_style = doc.styles["Normal"]
@@ -106,6 +116,7 @@ def _style_text(doc: DocxDocument) -> None:
     table_text = doc.styles.add_style("Table Text", 1)
     table_text.base_style = doc.styles["Normal"]
     table_text.font.size = Pt(10)
+    table_text.paragraph_format.space_before = Pt(0)
     table_text.paragraph_format.space_after = Pt(3)
     table_text.paragraph_format.line_spacing = 1.05
 
@@ -131,7 +142,13 @@ def _clean_properties(doc: DocxDocument, title: str) -> None:
 # --- paragraphs ------------------------------------------------------------------------------
 
 
-def para(container: object, *runs: str | tuple[str, str], style: str | None = None) -> Paragraph:
+# A run of text, or (text, "b" | "i" | "bi") for bold and italic; a line of a cell is one run
+# or a list of runs. Builders annotate their lists with these (`lines: list[Line] = [...]`).
+Run = str | tuple[str, str]
+Line = Run | Sequence[Run]
+
+
+def para(container: object, *runs: Run, style: str | None = None) -> Paragraph:
     """A paragraph of runs; a tuple run is (text, 'b'|'i'|'bi') for bold/italic."""
     p: Paragraph = container.add_paragraph(style=style)  # type: ignore[attr-defined]
     for run in runs:
@@ -207,20 +224,22 @@ def _shade(cell: _Cell, fill: str) -> None:
     tcpr.append(shd)
 
 
-def _mark_header(row: object) -> None:
+def _mark_header(row: _Row) -> None:
     """A header row: repeated on every page, announced as headers by screen readers."""
-    trpr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
+    trpr = row._tr.get_or_add_trPr()
     header = OxmlElement("w:tblHeader")
     trpr.append(header)
     cant = OxmlElement("w:cantSplit")
     trpr.append(cant)
 
 
-def _no_split(row: object) -> None:
-    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # type: ignore[attr-defined]
+def _no_split(row: _Row) -> None:
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
-def _cell_text(cell: _Cell, text: str, *, bold: bool = False, style: str = "Table Text") -> Paragraph:
+def _cell_text(
+    cell: _Cell, text: str, *, bold: bool = False, style: str = "Table Text"
+) -> Paragraph:
     p = cell.paragraphs[0]
     p.style = cell.part.document.styles[style]  # type: ignore[attr-defined]
     if text:
@@ -230,12 +249,24 @@ def _cell_text(cell: _Cell, text: str, *, bold: bool = False, style: str = "Tabl
 
 
 def table(doc: DocxDocument, widths: Sequence[float], header: Sequence[str] | None = None) -> Table:
-    """A full-width grid table with fixed column widths (cm) and an optional header row."""
+    """A full-width grid table with fixed column widths (cm) and an optional header row.
+
+    The paragraph just before it (a heading, or a line that introduces the table) is kept on
+    the same page as the table's first row. A column of words needs its longest word plus
+    0.4 cm of cell margins: in 10 pt Arial "responsibility" (bold) is 2.3 cm, "Yorkshire"
+    1.6 cm, and a long date on one line ("14 September 2017") 3.4 cm.
+    """
+    if abs(sum(widths) - TEXT_WIDTH.cm) > 0.01 or min(widths) < MIN_COLUMN:
+        raise ValueError(
+            f"table columns {widths} must fill the {TEXT_WIDTH.cm:g} cm text width, "
+            f"none narrower than {MIN_COLUMN:g} cm"
+        )
+    _keep_with_table(doc)
     t = doc.add_table(rows=0, cols=len(widths))
     t.style = doc.styles["Table Grid"]
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    t.autofit = False
-    _fixed_layout(t)
+    t.autofit = False  # python-docx writes the fixed layout: columns keep the widths given
+    _cell_margins(t)
     for col, width in zip(t.columns, widths, strict=True):
         col.width = Cm(width)
     if header:
@@ -243,18 +274,45 @@ def table(doc: DocxDocument, widths: Sequence[float], header: Sequence[str] | No
         _mark_header(row)
         for cell, text in zip(row.cells, header, strict=True):
             _shade(cell, HEADER_FILL)
-            _cell_text(cell, text, bold=True)
+            # Word keeps the header row on the page of the first row under it.
+            _cell_text(cell, text, bold=True).paragraph_format.keep_with_next = True
     return t
 
 
-def _fixed_layout(t: Table) -> None:
+def _keep_with_table(doc: DocxDocument) -> None:
+    blocks = [child for child in doc.element.body if child.tag != qn("w:sectPr")]
+    if not blocks or blocks[-1].tag != qn("w:p"):
+        return
+    paragraph = Paragraph(blocks[-1], doc._body)
+    if paragraph.text.startswith("{%"):  # a tag paragraph disappears when rendered
+        return
+    if not (paragraph.style is not None and paragraph.style.paragraph_format.keep_with_next):
+        paragraph.paragraph_format.keep_with_next = True
+
+
+def _cell_margins(t: Table) -> None:
+    """Room above the text in every cell; Table Text's space after gives the same below."""
+    margins = OxmlElement("w:tblCellMar")
+    for side, twips in (
+        ("top", CELL_PAD_TOP),
+        ("left", CELL_PAD_SIDE),
+        ("bottom", 0),
+        ("right", CELL_PAD_SIDE),
+    ):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:w"), str(twips))
+        edge.set(qn("w:type"), "dxa")
+        margins.append(edge)
+    # The schema orders tblPr's children: tblCellMar goes before tblLook (when present).
     tblpr = t._tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tblpr.append(layout)
+    look = tblpr.find(qn("w:tblLook"))
+    if look is not None:
+        look.addprevious(margins)
+    else:
+        tblpr.append(margins)
 
 
-def add_row(t: Table, widths: Sequence[float]) -> object:
+def add_row(t: Table, widths: Sequence[float]) -> _Row:
     row = t.add_row()
     for cell, width in zip(row.cells, widths, strict=True):
         cell.width = Cm(width)
@@ -264,12 +322,17 @@ def add_row(t: Table, widths: Sequence[float]) -> object:
 def tag_row(t: Table, widths: Sequence[float], text: str) -> None:
     """A row holding only a `{%tr ... %}` tag; it is replaced by the tag when rendered."""
     row = add_row(t, widths)
-    _cell_text(row.cells[0], text)  # type: ignore[attr-defined]
+    _cell_text(row.cells[0], text)
 
 
-def data_row(t: Table, widths: Sequence[float], texts: Iterable[str], *, label_first: bool = False) -> object:
+def data_row(
+    t: Table, widths: Sequence[float], texts: Iterable[str], *, label_first: bool = False
+) -> object:
+    """A row of cells; it moves to the next page whole rather than break across pages (a row
+    taller than a page still flows on, as OOXML asks), so no line is cut from its row."""
     row = add_row(t, widths)
-    for i, (cell, text) in enumerate(zip(row.cells, texts, strict=True)):  # type: ignore[attr-defined]
+    _no_split(row)
+    for i, (cell, text) in enumerate(zip(row.cells, texts, strict=True)):
         is_label = label_first and i == 0
         if is_label:
             _shade(cell, LABEL_FILL)
@@ -289,7 +352,9 @@ class Row:
 LABEL_WIDTHS = (5.0, 12.0)
 
 
-def label_table(doc: DocxDocument, rows: Sequence[Row], widths: Sequence[float] = LABEL_WIDTHS) -> Table:
+def label_table(
+    doc: DocxDocument, rows: Sequence[Row], widths: Sequence[float] = LABEL_WIDTHS
+) -> Table:
     """A two-column table of labels and values, leaving out rows whose value is not given."""
     t = table(doc, widths)
     for row in rows:
@@ -330,12 +395,12 @@ def scale_table(doc: DocxDocument, score: str) -> Table:
     t = table(doc, widths)
     row = add_row(t, widths)
     _no_split(row)
-    for i, cell in enumerate(row.cells):  # type: ignore[attr-defined]
+    for i, cell in enumerate(row.cells):
         p = cell.paragraphs[0]
         p.style = doc.styles["Table Text"]
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.paragraph_format.keep_with_next = True
-        p.paragraph_format.space_before = Pt(4)
+        p.paragraph_format.space_before = Pt(1)  # plus the cell's 3 pt: 4 pt above and below
         p.paragraph_format.space_after = Pt(4)
         p.add_run(f"{{% cellbg '{ACCENT}' if {score} == {i} else 'FFFFFF' %}}")
         p.add_run(f"{{%r if {score} == {i} %}}")
@@ -362,7 +427,7 @@ def scale_legend(doc: DocxDocument, zero: str, ten: str) -> Paragraph:
     return p
 
 
-def cell_paragraphs(cell: _Cell, lines: Sequence[str | tuple[str, str] | Sequence[str | tuple[str, str]]]) -> None:
+def cell_paragraphs(cell: _Cell, lines: Sequence[Line]) -> None:
     """Fill a cell with paragraphs; each line is a run, a (text, fmt) run, or a list of runs."""
     first = True
     for line in lines:

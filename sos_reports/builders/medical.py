@@ -51,7 +51,15 @@ def registered_household(doc: DocxDocument) -> None:
     tag(doc, "{%p endif %}")
 
 
-def _list_table(doc: DocxDocument, title: str, items: str, header: tuple[str, ...], widths: tuple[float, ...], loop: str, cells: tuple[str, ...]) -> None:
+def _list_table(
+    doc: DocxDocument,
+    title: str,
+    items: str,
+    header: tuple[str, ...],
+    widths: tuple[float, ...],
+    loop: str,
+    cells: tuple[str, ...],
+) -> None:
     tag(doc, f"{{%p if {items} %}}")
     heading(doc, title, 3)
     loop_table(doc, header, widths, loop, cells)
@@ -69,39 +77,83 @@ def child_health(doc: DocxDocument) -> None:
     label_table(
         doc,
         [
-            Row("Registered at the practice", "{% if h.registered is none or h.registered %}Yes{% if h.registered_since is not none %}, since {{ h.registered_since }}{% endif %}{% else %}No{% endif %}"),
+            Row(
+                "Registered at the practice",
+                "{% if h.registered is none or h.registered %}Yes{% if h.registered_since is not none %}, since {{ h.registered_since }}{% endif %}{% else %}No{% endif %}",
+            ),
             Row(
                 "Last seen",
                 "{{ h.last_seen.date }}{% if h.last_seen.by is not none %}, by {{ h.last_seen.by }}{% endif %}{% if h.last_seen.accompanied_by is not none %}, with {{ h.last_seen.accompanied_by }}{% endif %}",
                 optional("h.last_seen"),
             ),
-            Row("Consultations in the last 12 months", "{{ h.consultations_12_months }}", optional("h.consultations_12_months")),
+            Row(
+                "Consultations in the last 12 months",
+                "{{ h.consultations_12_months }}",
+                optional("h.consultations_12_months"),
+            ),
             Row("Health conditions", "{{ h.conditions }}"),
-            Row("Immunisations", "{{ h.immunisations }}{% if h.immunisation_details is not none %}: {{ h.immunisation_details }}{% endif %}", optional("h.immunisations")),
+            Row(
+                "Immunisations",
+                "{{ h.immunisations }}{% if h.immunisation_details is not none %}: {{ h.immunisation_details }}{% endif %}",
+                optional("h.immunisations"),
+            ),
             Row("Injuries", "{{ h.injuries }}", optional("h.injuries")),
-            Row("Emotional and behavioural health", "{{ h.emotional_behavioural }}", optional("h.emotional_behavioural")),
-            Row("Safeguarding alerts", "{{ h.safeguarding_alerts }}", optional("h.safeguarding_alerts")),
+            Row(
+                "Emotional and behavioural health",
+                "{{ h.emotional_behavioural }}",
+                optional("h.emotional_behavioural"),
+            ),
+            Row(
+                "Safeguarding alerts",
+                "{{ h.safeguarding_alerts }}",
+                optional("h.safeguarding_alerts"),
+            ),
         ],
     )
     _list_table(
-        doc, "Development checks", "h.development_checks", ("Check", "Date", "Outcome"), (5.0, 3.0, 9.0),
-        "c in h.development_checks", (_opt("c.check"), _opt("c.date"), _opt("c.outcome")),
+        doc,
+        "Development checks",
+        "h.development_checks",
+        ("Check", "Date", "Outcome"),
+        (5.0, 3.0, 9.0),
+        "c in h.development_checks",
+        (_opt("c.check"), _opt("c.date"), _opt("c.outcome")),
     )
     _list_table(
-        doc, "Was not brought", "h.missed_appointments", ("Date", "Service", "Appointment", "Follow-up"), (3.0, 4.0, 3.5, 6.5),
-        "m in h.missed_appointments", ("{{ m.date }}", "{{ m.service }}", _opt("m.kind"), _opt("m.follow_up")),
+        doc,
+        "Was not brought",
+        "h.missed_appointments",
+        ("Date", "Service", "Appointment", "Follow-up"),
+        (3.0, 4.0, 3.5, 6.5),
+        "m in h.missed_appointments",
+        ("{{ m.date }}", "{{ m.service }}", _opt("m.kind"), _opt("m.follow_up")),
     )
     _list_table(
-        doc, "Urgent care", "h.urgent_care", ("Date", "Setting", "Reason", "Outcome"), (3.0, 3.5, 5.5, 5.0),
-        "u in h.urgent_care", ("{{ u.date }}", "{{ u.setting }}", "{{ u.reason }}", _opt("u.outcome")),
+        doc,
+        "Urgent care",
+        "h.urgent_care",
+        ("Date", "Setting", "Reason", "Outcome"),
+        (3.0, 3.5, 5.5, 5.0),
+        "u in h.urgent_care",
+        ("{{ u.date }}", "{{ u.setting }}", "{{ u.reason }}", _opt("u.outcome")),
     )
     _list_table(
-        doc, "Hospital admissions", "h.admissions", ("Date", "Hospital", "Reason"), (3.0, 5.0, 9.0),
-        "a in h.admissions", (_opt("a.date"), _opt("a.hospital"), _opt("a.reason")),
+        doc,
+        "Hospital admissions",
+        "h.admissions",
+        ("Date", "Hospital", "Reason"),
+        (3.0, 5.0, 9.0),
+        "a in h.admissions",
+        (_opt("a.date"), _opt("a.hospital"), _opt("a.reason")),
     )
     _list_table(
-        doc, "Referrals", "h.referrals", ("Date", "Service", "Outcome"), (3.0, 5.0, 9.0),
-        "r in h.referrals", (_opt("r.date"), _opt("r.service"), _opt("r.outcome")),
+        doc,
+        "Referrals",
+        "h.referrals",
+        ("Date", "Service", "Outcome"),
+        (3.0, 5.0, 9.0),
+        "r in h.referrals",
+        (_opt("r.date"), _opt("r.service"), _opt("r.outcome")),
     )
     tag(doc, "{%p endfor %}")
 
@@ -120,7 +172,11 @@ def carer_health(doc: DocxDocument) -> None:
             Row("Domestic abuse", concern % (("domestic_abuse",) * 3)),
             Row("Physical health", "{{ c.physical_health }}", optional("c.physical_health")),
             Row("Engagement with health services", "{{ c.engagement }}", optional("c.engagement")),
-            Row("Pregnancy: expected date of delivery", "{{ c.pregnancy_edd }}", optional("c.pregnancy_edd")),
+            Row(
+                "Pregnancy: expected date of delivery",
+                "{{ c.pregnancy_edd }}",
+                optional("c.pregnancy_edd"),
+            ),
         ],
     )
     tag(doc, "{%p endfor %}")

@@ -19,7 +19,11 @@ def plan(doc: DocxDocument) -> None:
         ("{{ p.child }}", "{{ p.start_date }}", "{{ p.categories|join(', ') }}"),
     )
     heading(doc, "Core group meetings", 2)
-    para(doc, ("Attended {{ core_group_attended }} core group meetings", "b"), " since the previous conference.")
+    para(
+        doc,
+        ("Attended {{ core_group_attended }} core group meetings", "b"),
+        " since the previous conference.",
+    )
     tag(doc, "{%p if core_group %}")
     loop_table(
         doc,
@@ -38,7 +42,7 @@ def plan(doc: DocxDocument) -> None:
     loop_table(
         doc,
         ("Action in the plan", "Responsible", "Status", "Comment", "Children"),
-        (4.6, 2.9, 2.4, 4.6, 2.5),
+        (4.4, 3.2, 2.2, 4.4, 2.8),
         "a in plan_progress",
         (
             "{{ a.action }}",
@@ -57,7 +61,11 @@ def changes(doc: DocxDocument) -> None:
 
 def recommendations(doc: DocxDocument) -> None:
     heading(doc, "Recommendations", 1)
-    para(doc, "The conference decides; this is the recommendation of the agency writing this report.", style="Small")
+    para(
+        doc,
+        "The conference decides; this is the recommendation of the agency writing this report.",
+        style="Small",
+    )
     loop_table(
         doc,
         ("Child", "Recommendation", "Reason", "Category change"),

@@ -10,6 +10,7 @@ from docx.document import Document as DocxDocument
 from docx.shared import Pt
 
 from sos_reports.builders.kit import (
+    Line,
     Row,
     cell_paragraphs,
     data_row,
@@ -36,21 +37,34 @@ def about(doc: DocxDocument, *, agency_author: bool = True, review: str = "") ->
     heading(doc, "About this report", 1)
     rows = [
         Row("Conference", "{{ conference.type }}"),
-        Row("Date", "{{ conference.date }}{% if conference.time is not none %}, {{ conference.time }}{% endif %}"),
+        Row(
+            "Date",
+            "{{ conference.date }}{% if conference.time is not none %}, {{ conference.time }}{% endif %}",
+        ),
     ]
     if review:
         when = None if review == "always" else optional("conference.review_number")
         rows += [
             Row("Review number", "{{ conference.review_number }}", when),
-            Row("Previous conference", "{{ conference.previous_date }}", None if review == "always" else optional("conference.previous_date")),
+            Row(
+                "Previous conference",
+                "{{ conference.previous_date }}",
+                None if review == "always" else optional("conference.previous_date"),
+            ),
         ]
     if review == "always":
         rows.append(Row("Initial conference", "{{ conference.initial_date }}"))
     rows += [
         Row("Venue", "{{ conference.venue }}", optional("conference.venue")),
         Row("Chair", "{{ conference.chair }}", optional("conference.chair")),
-        Row("Case reference", "{{ conference.case_reference }}", optional("conference.case_reference")),
-        Row("Social worker", "{{ conference.social_worker }}", optional("conference.social_worker")),
+        Row(
+            "Case reference",
+            "{{ conference.case_reference }}",
+            optional("conference.case_reference"),
+        ),
+        Row(
+            "Social worker", "{{ conference.social_worker }}", optional("conference.social_worker")
+        ),
     ]
     label_table(doc, rows)
     heading(doc, "Report by", 2)
@@ -83,7 +97,7 @@ def family(doc: DocxDocument, *, household_optional: bool = False) -> None:
     loop_table(
         doc,
         ("Name", "Date of birth", "Gender", "Ethnicity", "First language", "Religion", "Setting"),
-        (3.0, 2.8, 1.7, 2.3, 2.1, 2.2, 2.9),
+        (3.0, 2.6, 1.7, 2.6, 2.1, 1.9, 3.1),
         "c in children",
         (
             "{{ c.name }}{% if c.known_as is not none %} (known as {{ c.known_as }}){% endif %}",
@@ -97,7 +111,10 @@ def family(doc: DocxDocument, *, household_optional: bool = False) -> None:
     )
     # What does not fit a column, for a child who has any of it.
     tag(doc, "{%p for c in children %}")
-    tag(doc, "{%p if c.disability is not none or c.address is not none or c.nhs_number is not none %}")
+    tag(
+        doc,
+        "{%p if c.disability is not none or c.address is not none or c.nhs_number is not none %}",
+    )
     name = para(doc, ("{{ c.name }}", "b"), style="Small")
     name.paragraph_format.keep_with_next = True
     name.paragraph_format.space_before = Pt(6)
@@ -115,11 +132,18 @@ def family(doc: DocxDocument, *, household_optional: bool = False) -> None:
     if household_optional:
         tag(doc, "{%p if household %}")
     heading(doc, "Parents, carers and other significant adults", 2)
-    widths = (3.0, 3.4, 2.3, 2.8, 3.2, 2.3)
+    widths = (2.8, 2.9, 2.3, 2.7, 2.9, 3.4)
     t = table(
         doc,
         widths,
-        ("Name", "Relationship", "Date of birth", "Ethnicity, language", "Parental responsibility", "Lives with the children"),
+        (
+            "Name",
+            "Relationship",
+            "Date of birth",
+            "Ethnicity, language",
+            "Parental responsibility",
+            "Lives with the children",
+        ),
     )
     tag_row(t, widths, "{%tr for h in household %}")
     row = data_row(
@@ -138,7 +162,12 @@ def family(doc: DocxDocument, *, household_optional: bool = False) -> None:
     )
     cell_paragraphs(
         row.cells[5],  # type: ignore[attr-defined]
-        ["{{ h.in_household }}", "{%p if h.address is not none %}", "{{ h.address }}", "{%p endif %}"],
+        [
+            "{{ h.in_household }}",
+            "{%p if h.address is not none %}",
+            "{{ h.address }}",
+            "{%p endif %}",
+        ],
     )
     tag_row(t, widths, "{%tr endfor %}")
     if household_optional:
@@ -148,12 +177,18 @@ def family(doc: DocxDocument, *, household_optional: bool = False) -> None:
 def summary_map(doc: DocxDocument, *, review: bool = False) -> None:
     """The Signs of Safety map: the three columns side by side, as on the meeting's whiteboard."""
     heading(doc, "Signs of Safety summary", 1)
-    intro = para(doc, "The three questions at a glance; the full text follows in the sections below.", style="Small")
+    intro = para(
+        doc,
+        "The three questions at a glance; the full text follows in the sections below.",
+        style="Small",
+    )
     intro.paragraph_format.keep_with_next = True
     widths = (17.0 / 3,) * 3
-    t = table(doc, widths, ("What are we worried about?", "What's working well?", "What needs to happen?"))
+    t = table(
+        doc, widths, ("What are we worried about?", "What's working well?", "What needs to happen?")
+    )
     row = data_row(t, widths, ("", "", ""))
-    worried = [
+    worried: list[Line] = [
         ("Danger statements", "b"),
         "{%p for d in worries.danger_statements %}",
         [("{{ loop.index }}. ", "b"), "{{ d.text }}"],
@@ -161,7 +196,7 @@ def summary_map(doc: DocxDocument, *, review: bool = False) -> None:
     ]
     if review:
         worried += [("Remaining concerns", "b"), "{{ worries.remaining_concerns }}"]
-    well = [("Strengths", "b"), "{{ working_well.strengths }}"]
+    well: list[Line] = [("Strengths", "b"), "{{ working_well.strengths }}"]
     well += [
         "{%p if working_well.existing_safety is not none %}",
         ("Existing safety", "b"),
@@ -170,7 +205,7 @@ def summary_map(doc: DocxDocument, *, review: bool = False) -> None:
     ]
     if review:
         well += [("Progress", "b"), "{{ working_well.progress }}"]
-    needs = [
+    needs: list[Line] = [
         ("Safety goals", "b"),
         "{%p for g in needs_to_happen.safety_goals %}",
         [("{{ loop.index }}. ", "b"), "{{ g }}"],
@@ -191,7 +226,7 @@ def worries(doc: DocxDocument, *, review: bool = False) -> None:
     heading(doc, "Danger statements", 2)
     loop_table(
         doc,
-        ("", "Danger statement", "Children"),
+        ("No.", "Danger statement", "Children"),
         (1.0, 12.0, 4.0),
         "d in worries.danger_statements",
         (
@@ -221,7 +256,11 @@ def needs_to_happen(doc: DocxDocument) -> None:
     heading(doc, "What needs to happen?", 1)
     heading(doc, "Safety goals", 2)
     loop_table(
-        doc, ("", "Safety goal"), (1.0, 16.0), "g in needs_to_happen.safety_goals", ("{{ loop.index }}", "{{ g }}")
+        doc,
+        ("No.", "Safety goal"),
+        (1.0, 16.0),
+        "g in needs_to_happen.safety_goals",
+        ("{{ loop.index }}", "{{ g }}"),
     )
     heading(doc, "Next steps", 2)
     loop_table(
@@ -247,7 +286,11 @@ def child_voice(doc: DocxDocument, *, optional_section: bool = False) -> None:
     heading(doc, "The child's voice", 1)
     tag(doc, "{%p for v in child_voice %}")
     heading(doc, "{{ v.child }}", 2)
-    para(doc, ("How the views were gathered: ", "b"), "{{ v.method }}{% if v.date is not none %}, {{ v.date }}{% endif %}")
+    para(
+        doc,
+        ("How the views were gathered: ", "b"),
+        "{{ v.method }}{% if v.date is not none %}, {{ v.date }}{% endif %}",
+    )
     para(doc, "{{ v.views }}")
     tag(doc, "{%p if v.not_gathered_reason is not none %}")
     para(doc, ("Why the child's views were not gathered: ", "b"), "{{ v.not_gathered_reason }}")
@@ -273,11 +316,16 @@ def scaling(doc: DocxDocument, *, previous: bool = False) -> None:
     heading(doc, "{{ s.child }}", 2)
     scale_table(doc, "s.score")
     scale_legend(doc, "{{ scaling.zero_means }}", "{{ scaling.ten_means }}")
-    line = [("Score: ", "b"), "{{ s.score_text }}"]
-    para(doc, *line)
+    para(doc, ("Score: ", "b"), "{{ s.score_text }}")
     if previous:
         tag(doc, "{%p if s.previous is not none %}")
-        para(doc, ("Previous score: ", "b"), "{{ s.previous }} out of 10. ", ("Direction of travel: ", "b"), "{{ s.direction }}")
+        para(
+            doc,
+            ("Previous score: ", "b"),
+            "{{ s.previous }} out of 10. ",
+            ("Direction of travel: ", "b"),
+            "{{ s.direction }}",
+        )
         tag(doc, "{%p endif %}")
     para(doc, ("Reason: ", "b"), "{{ s.reason }}")
     tag(doc, "{%p endfor %}")
@@ -288,8 +336,16 @@ def sharing(doc: DocxDocument) -> None:
     rows = [
         Row("Shared with the family", "{{ sharing.shared }}"),
         Row("Date shared", "{{ sharing.date }}", optional("sharing.date")),
-        Row("To be shared", "To be shared with the family on {{ sharing.planned_date }}", optional("sharing.planned_date")),
-        Row("Interpreter or translation", "{{ sharing.interpreter }}", optional("sharing.interpreter")),
+        Row(
+            "To be shared",
+            "To be shared with the family on {{ sharing.planned_date }}",
+            optional("sharing.planned_date"),
+        ),
+        Row(
+            "Interpreter or translation",
+            "{{ sharing.interpreter }}",
+            optional("sharing.interpreter"),
+        ),
     ]
     label_table(doc, rows)
     tag(doc, "{%p if sharing.with %}")
@@ -321,7 +377,10 @@ def confidential(doc: DocxDocument) -> None:
         "It has been given to the conference chair separately and is not part of this report.",
     )
     tag(doc, "{%p else %}")
-    para(doc, "Nothing has been withheld from the family: this report holds all the information the author has for the conference.")
+    para(
+        doc,
+        "Nothing has been withheld from the family: this report holds all the information the author has for the conference.",
+    )
     tag(doc, "{%p endif %}")
 
 
@@ -332,7 +391,15 @@ def sign_off(doc: DocxDocument) -> None:
         [
             Row("Signed by", "{{ sign_off.name }}"),
             Row("Date", "{{ sign_off.date }}"),
-            Row("Countersigned by", "{{ sign_off.countersigned_by }}", optional("sign_off.countersigned_by")),
-            Row("Date countersigned", "{{ sign_off.countersigned_date }}", optional("sign_off.countersigned_date")),
+            Row(
+                "Countersigned by",
+                "{{ sign_off.countersigned_by }}",
+                optional("sign_off.countersigned_by"),
+            ),
+            Row(
+                "Date countersigned",
+                "{{ sign_off.countersigned_date }}",
+                optional("sign_off.countersigned_date"),
+            ),
         ],
     )

@@ -84,9 +84,7 @@ class Author(Block):
 
 
 class AgencyAuthor(Author):
-    attending: Bool = F(
-        "Attending the conference", "yes or no: a report is needed either way"
-    )
+    attending: Bool = F("Attending the conference", "yes or no: a report is needed either way")
     presenting: OptText = O(
         "Presenting the report",
         "when not attending: who presents the report, or 'report only'",
@@ -105,16 +103,16 @@ class SharedWith(Block):
     name: Text = F("Name")
     relationship: Text = F("Relationship to the children")
     shared: Bool = F("Given the report", "yes or no")
-    method: opt_choice(*SHARING_METHODS) = O("How", "in person, phone, video, post, email or via social worker")
+    method: opt_choice(*SHARING_METHODS) = O(
+        "How", "in person, phone, video, post, email or via social worker"
+    )
     date: OptDate = O("Date")
 
 
 class Sharing(Block):
     shared: Bool = F("Shared with the family", "has the report been shared with the family?")
     date: OptDate = O("Date shared", "when shared: the date")
-    planned_date: OptDate = O(
-        "Date it will be shared", "when not yet shared: the date it will be"
-    )
+    planned_date: OptDate = O("Date it will be shared", "when not yet shared: the date it will be")
     with_: list[SharedWith] = L(
         "Shared with",
         "one row per parent, carer or child who was or was not given the report",
@@ -152,9 +150,7 @@ class ChildEntry(Block):
 
 class Person(Block):
     name: Text = F("Name")
-    relationship: Text = F(
-        "Relationship", "to each child, for example Mother of Maisie and Leo"
-    )
+    relationship: Text = F("Relationship", "to each child, for example Mother of Maisie and Leo")
     dob: OptDate = O("Date of birth")
     ethnicity: OptText = O("Ethnicity")
     first_language: OptText = O("First language")
@@ -184,9 +180,7 @@ class DangerStatement(Block):
 
 
 class Worries(Block):
-    harm: MText = F(
-        "Harm", "what has happened to the child(ren): specific, dated where possible"
-    )
+    harm: MText = F("Harm", "what has happened to the child(ren): specific, dated where possible")
     danger_statements: list[DangerStatement] = F("Danger statements", min_length=1)
     complicating_factors: OptMText = O("Complicating factors")
 
@@ -195,9 +189,7 @@ class WorkingWell(Block):
     strengths: MText = F(
         "Strengths", "existing strengths; 'none identified' is allowed but must be written"
     )
-    existing_safety: OptMText = O(
-        "Existing safety", "protective action already shown, over time"
-    )
+    existing_safety: OptMText = O("Existing safety", "protective action already shown, over time")
 
 
 class NextStep(Block):
@@ -211,9 +203,7 @@ class NeedsToHappen(Block):
         "Safety goals", "what life will look like when no longer worried", min_length=1
     )
     next_steps: list[NextStep] = F("Next steps", min_length=1)
-    information_gaps: OptMText = O(
-        "Information gaps", "what is not yet known or is disputed"
-    )
+    information_gaps: OptMText = O("Information gaps", "what is not yet known or is disputed")
 
 
 VoiceMethod = choice(
@@ -290,9 +280,7 @@ class Confidential(Block):
 class SignOff(Block):
     name: Text = F("Signed by")
     date: Date = F("Date signed")
-    countersigned_by: OptText = O(
-        "Countersigned by", "manager or designated safeguarding lead"
-    )
+    countersigned_by: OptText = O("Countersigned by", "manager or designated safeguarding lead")
     countersigned_date: OptDate = O("Date countersigned")
 
 
@@ -301,9 +289,7 @@ class LastSeen(Block):
     date: OptDate = O("Date last seen")
     seen_alone: OptBool = O("Seen alone", "yes or no")
     by: OptText = O("Seen by")
-    not_seen_reason: OptMText = O(
-        "Why not seen", "where this agency has not seen the child"
-    )
+    not_seen_reason: OptMText = O("Why not seen", "where this agency has not seen the child")
 
 
 class Involvement(Block):

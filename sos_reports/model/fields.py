@@ -119,7 +119,9 @@ def fields_of(model: type[BaseModel]) -> list[FieldSpec]:
                 is_list=_is_list(info.annotation),
                 model=nested if is_model(nested) else None,
                 schema=_scalar_schema(info.annotation, list(info.metadata)),
-                min_items=next((m.min_length for m in info.metadata if hasattr(m, "min_length")), 0),
+                min_items=next(
+                    (m.min_length for m in info.metadata if hasattr(m, "min_length")), 0
+                ),
             )
         )
     return out

@@ -29,7 +29,8 @@ PLAN_VIEWS = ("child protection plan", "child in need plan", "no further action"
 class ViewOnPlan(Block):
     child: Child = F("Child")
     view: choice(*PLAN_VIEWS) = F(
-        "The agency's view", "child protection plan, child in need plan, no further action or unsure"
+        "The agency's view",
+        "child protection plan, child in need plan, no further action or unsure",
     )
     reason: MText = F("Reason")
 

@@ -47,9 +47,7 @@ class RcpcWorries(Worries):
 
 
 class RcpcWorkingWell(WorkingWell):
-    progress: MText = F(
-        "Progress", "what is going well towards the safety goals in the plan"
-    )
+    progress: MText = F("Progress", "what is going well towards the safety goals in the plan")
 
 
 class ReviewScoreEntry(ScoreEntry):
@@ -118,7 +116,5 @@ class RcpcInput(CommonInput):
     plan: list[PlanEntry] = F("The child protection plan", "one row per child")
     core_group: list[CoreGroupMeeting] = F("Core group meetings", "may be empty")
     plan_progress: list[PlanProgress] = F("Progress against the plan", min_length=1)
-    changes_since_last: MText = F(
-        "What has changed", "since the last conference, regarding risk"
-    )
+    changes_since_last: MText = F("What has changed", "since the last conference, regarding risk")
     recommendations: list[Recommendation] = F("Recommendations", "one per child")

@@ -79,8 +79,9 @@ def check_xml_safe(text: str) -> None:
 
 
 def _text(value: Any) -> str | None:
-    text = normalise_breaks(_as_string(value))
-    check_xml_safe(text)
+    typed = _as_string(value)
+    check_xml_safe(typed)  # positions are counted in the text as typed
+    text = normalise_breaks(typed)
     text = text.strip()
     if "\n" in text:
         raise fail("must be on one line; this field cannot hold a line break")
@@ -88,8 +89,9 @@ def _text(value: Any) -> str | None:
 
 
 def _mtext(value: Any) -> str | None:
-    text = normalise_breaks(_as_string(value))
-    check_xml_safe(text)
+    typed = _as_string(value)
+    check_xml_safe(typed)  # positions are counted in the text as typed
+    text = normalise_breaks(typed)
     text = _BLANK_LINE.sub("", text).strip()
     return text or None
 
@@ -98,7 +100,8 @@ def required(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """The converter for a required field: blank counts as missing."""
 
     def check(value: Any) -> Any:
-        out = None if value is None else convert(value)
+        blank = value is None or (isinstance(value, str) and not value.strip())
+        out = None if blank else convert(value)
         if out is None:
             raise fail("is required but is blank", REQUIRED)
         return out
@@ -175,9 +178,7 @@ _DATE_SCHEMA = {
 }
 
 Date = Annotated[dt.date, PlainValidator(required(_date)), WithJsonSchema(_DATE_SCHEMA)]
-OptDate = Annotated[
-    dt.date | None, PlainValidator(optional(_date)), WithJsonSchema(_DATE_SCHEMA)
-]
+OptDate = Annotated[dt.date | None, PlainValidator(optional(_date)), WithJsonSchema(_DATE_SCHEMA)]
 DateOrText = Annotated[
     dt.date | str,
     PlainValidator(required(_date_or_text)),
@@ -271,7 +272,9 @@ FormatVersion = Annotated[
     WithJsonSchema({"type": "integer", "enum": [1]}),
 ]
 ReviewNumber = Annotated[
-    int, PlainValidator(required(whole_number(1))), WithJsonSchema({"type": "integer", "minimum": 1})
+    int,
+    PlainValidator(required(whole_number(1))),
+    WithJsonSchema({"type": "integer", "minimum": 1}),
 ]
 OptReviewNumber = Annotated[
     int | None,

@@ -84,8 +84,11 @@ def read_yaml(path: Path, data: bytes) -> Source:
     return Source(path=path, tree=tree, lines=lines)
 
 
-def _build(node: yaml.Node, loc: Loc, lines: dict[Loc, int], source: str) -> Any:
-    lines[loc] = node.start_mark.line + 1
+def _build(
+    node: yaml.Node, loc: Loc, lines: dict[Loc, int], source: str, line: int | None = None
+) -> Any:
+    # A value is placed at its key's line: a block or a list starts on the line after it.
+    lines[loc] = line or node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -99,13 +102,13 @@ def _build(node: yaml.Node, loc: Loc, lines: dict[Loc, int], source: str) -> Any
                     source=source,
                     line=line,
                 )
-            out[key] = _build(value_node, (*loc, key), lines, source)
+            out[key] = _build(value_node, (*loc, key), lines, source, line)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, (*loc, i), lines, source) for i, item in enumerate(node.value)]
     # An empty plain scalar (`key:` with nothing after it), `~` and `null` mean "no value";
     # everything else, including `no`, `off` and `0123`, is the text that was typed.
-    if node.style is None and node.value in _NULLS:
+    if getattr(node, "style", None) is None and node.value in _NULLS:
         return None
     return node.value
 
@@ -160,7 +163,9 @@ def read_json(path: Path, data: bytes) -> Source:
     try:
         tree = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
-        raise ReadError(f"is not valid JSON: {exc.msg}", source=str(path), line=exc.lineno) from None
+        raise ReadError(
+            f"is not valid JSON: {exc.msg}", source=str(path), line=exc.lineno
+        ) from None
     except _DuplicateKey as dup:
         raise ReadError(
             f"the key `{dup.key}` appears twice in the same block; keep one",
@@ -170,7 +175,11 @@ def read_json(path: Path, data: bytes) -> Source:
     except (ValueError, RecursionError) as exc:
         raise ReadError(f"is not valid JSON: {exc}", source=str(path)) from None
     if not isinstance(tree, dict):
-        raise ReadError(_TOP_LEVEL_HELP.replace("`kind: icpc`", '`{"kind": "icpc", ...`'), source=str(path), line=1)
+        raise ReadError(
+            _TOP_LEVEL_HELP.replace("`kind: icpc`", '`{"kind": "icpc", ...`'),
+            source=str(path),
+            line=1,
+        )
     return Source(path=path, tree=tree)
 
 
