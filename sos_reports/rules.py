@@ -52,7 +52,10 @@ def _each_child_once(
     counts = Counter(e.child for e in entries)
     for i, entry in enumerate(entries):
         if counts[entry.child] > 1 and [e.child for e in entries].index(entry.child) != i:
-            yield error((*loc, i, "child"), f"`{entry.child}` is listed more than once; give each child one entry")
+            yield error(
+                (*loc, i, "child"),
+                f"`{entry.child}` is listed more than once; give each child one entry",
+            )
     for child in _children(p):
         if child.id not in counts and child.id not in (skip or set()):
             yield error(loc, f"has no entry for `{child.id}` ({child.name}); every child needs one")
@@ -94,9 +97,13 @@ def report_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     if r.sent_to_chair is not None:
         loc = ("report", "sent_to_chair")
         if r.sent_to_chair < r.date:
-            yield error(loc, f"{long_date(r.sent_to_chair)} is before the report date ({long_date(r.date)})")
+            yield error(
+                loc, f"{long_date(r.sent_to_chair)} is before the report date ({long_date(r.date)})"
+            )
         elif r.sent_to_chair > c.date:
-            yield error(loc, f"{long_date(r.sent_to_chair)} is after the conference ({long_date(c.date)})")
+            yield error(
+                loc, f"{long_date(r.sent_to_chair)} is after the conference ({long_date(c.date)})"
+            )
         else:
             yield from _late(r.sent_to_chair, due, loc, "sent to the chair on")
 
@@ -106,7 +113,9 @@ def sharing_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     if s is None:
         return
     if s.shared and s.date is None:
-        yield error(("sharing", "date"), "is required when the report has been shared: the date it was")
+        yield error(
+            ("sharing", "date"), "is required when the report has been shared: the date it was"
+        )
     if not s.shared and s.planned_date is None and not s.not_shared_reason:
         yield error(
             ("sharing",),
@@ -126,7 +135,10 @@ def sharing_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
             yield from _late(day, due, loc, "shared on" if key == "date" else "to be shared on")
     for i, person in enumerate(s.with_):
         if person.shared and person.method is None:
-            yield error(("sharing", "with", i, "method"), f"is required: how {person.name} was given the report")
+            yield error(
+                ("sharing", "with", i, "method"),
+                f"is required: how {person.name} was given the report",
+            )
         if person.shared and not s.shared:
             yield error(
                 ("sharing", "with", i, "shared"),
@@ -148,26 +160,49 @@ def children_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     for i, child in enumerate(children):
         loc: Loc = ("children", i)
         if counts[child.id] > 1 and _ids(p).index(child.id) != i:
-            yield error((*loc, "id"), f"`{child.id}` is used for two children; each child needs its own id")
+            yield error(
+                (*loc, "id"), f"`{child.id}` is used for two children; each child needs its own id"
+            )
         unborn = child.gender == "unborn"
         if unborn:
             if child.edd is None:
-                yield error((*loc, "edd"), "is required for an unborn child: the expected date of delivery")
+                yield error(
+                    (*loc, "edd"), "is required for an unborn child: the expected date of delivery"
+                )
             if child.dob is not None:
-                yield error((*loc, "dob"), "an unborn child has an expected date of delivery (`edd`), not a date of birth")
+                yield error(
+                    (*loc, "dob"),
+                    "an unborn child has an expected date of delivery (`edd`), not a date of birth",
+                )
         else:
             if child.edd is not None:
                 yield error((*loc, "edd"), "is only for an unborn child (`gender: unborn`)")
             if child.dob is None:
-                yield error((*loc, "dob"), f"is required: {child.name}'s date of birth (or, for an unborn baby, `gender: unborn` and `edd`)")
+                yield error(
+                    (*loc, "dob"),
+                    f"is required: {child.name}'s date of birth (or, for an unborn baby, `gender: unborn` and `edd`)",
+                )
         if child.dob is not None and r is not None and child.dob > r.date:
             yield error((*loc, "dob"), f"{long_date(child.dob)} is after the report date")
         if child.dob is not None and c is not None and _age_on(child.dob, c.date) >= 18:
-            yield error((*loc, "dob"), f"{child.name} is 18 or over on the conference date; a child protection conference is for children")
+            yield error(
+                (*loc, "dob"),
+                f"{child.name} is 18 or over on the conference date; a child protection conference is for children",
+            )
         if unborn and child.edd is not None and r is not None and child.edd < r.date:
-            yield warning((*loc, "edd"), f"{long_date(child.edd)} is before the report date: has the baby been born?")
-    if c is not None and c.type == "pre-birth" and not any(ch.gender == "unborn" for ch in children):
-        yield error(("conference", "type"), "is pre-birth, but none of the children is unborn (`gender: unborn` with an `edd`)")
+            yield warning(
+                (*loc, "edd"),
+                f"{long_date(child.edd)} is before the report date: has the baby been born?",
+            )
+    if (
+        c is not None
+        and c.type == "pre-birth"
+        and not any(ch.gender == "unborn" for ch in children)
+    ):
+        yield error(
+            ("conference", "type"),
+            "is pre-birth, but none of the children is unborn (`gender: unborn` with an `edd`)",
+        )
 
 
 def _age_on(dob: dt.date, day: dt.date) -> int:
@@ -214,7 +249,10 @@ def needs_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
         )
     for i, step in enumerate(n.next_steps):
         if isinstance(step.by, dt.date) and r is not None and step.by < r.date:
-            yield warning(("needs_to_happen", "next_steps", i, "by"), f"{long_date(step.by)} is before the report date")
+            yield warning(
+                ("needs_to_happen", "next_steps", i, "by"),
+                f"{long_date(step.by)} is before the report date",
+            )
 
 
 def child_voice_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
@@ -247,7 +285,9 @@ def confidential_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     }
     for key, what in needs.items():
         if getattr(conf, key) is None:
-            yield error(("confidential", key), f"is required when there is confidential information: {what}")
+            yield error(
+                ("confidential", key), f"is required when there is confidential information: {what}"
+            )
 
 
 def sign_off_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
@@ -255,13 +295,24 @@ def sign_off_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     if s is None:
         return
     if s.countersigned_by and s.countersigned_date is None:
-        yield error(("sign_off", "countersigned_date"), "is required when the report is countersigned")
+        yield error(
+            ("sign_off", "countersigned_date"), "is required when the report is countersigned"
+        )
     if r is not None and s.countersigned_date is not None and s.countersigned_date < r.date:
-        yield warning(("sign_off", "countersigned_date"), f"{long_date(s.countersigned_date)} is before the report date")
+        yield warning(
+            ("sign_off", "countersigned_date"),
+            f"{long_date(s.countersigned_date)} is before the report date",
+        )
     if r is not None and s.date < r.date:
-        yield warning(("sign_off", "date"), f"{long_date(s.date)} is before the report date ({long_date(r.date)})")
+        yield warning(
+            ("sign_off", "date"),
+            f"{long_date(s.date)} is before the report date ({long_date(r.date)})",
+        )
     elif c is not None and s.date > c.date:
-        yield warning(("sign_off", "date"), f"{long_date(s.date)} is after the conference ({long_date(c.date)})")
+        yield warning(
+            ("sign_off", "date"),
+            f"{long_date(s.date)} is after the conference ({long_date(c.date)})",
+        )
 
 
 COMMON: tuple[Rule, ...] = (
@@ -295,9 +346,14 @@ def involvement_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
         loc: Loc = ("involvement", "last_seen", i)
         if not seen.not_seen_reason:
             if seen.date is None:
-                yield error((*loc, "date"), "is required: when this agency last saw the child (or give `not_seen_reason`)")
+                yield error(
+                    (*loc, "date"),
+                    "is required: when this agency last saw the child (or give `not_seen_reason`)",
+                )
             if seen.seen_alone is None:
-                yield error((*loc, "seen_alone"), "is required: yes or no (or give `not_seen_reason`)")
+                yield error(
+                    (*loc, "seen_alone"), "is required: yes or no (or give `not_seen_reason`)"
+                )
         if seen.date is not None and r is not None and seen.date > r.date:
             yield error((*loc, "date"), f"{long_date(seen.date)} is after the report date")
         elif seen.date is not None and previous is not None and seen.date < previous:
@@ -311,7 +367,10 @@ def view_on_plan_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     seen: set[str] = set()
     for i, view in enumerate(p.view_on_plan or []):
         if view.child in seen:
-            yield error(("view_on_plan", i, "child"), f"`{view.child}` has more than one view; give one per child")
+            yield error(
+                ("view_on_plan", i, "child"),
+                f"`{view.child}` has more than one view; give one per child",
+            )
         seen.add(view.child)
 
 
@@ -323,10 +382,15 @@ def review_dates_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     if c is None or getattr(c, "previous_date", None) is None:
         return
     if c.previous_date >= c.date:
-        yield error(("conference", "previous_date"), f"{long_date(c.previous_date)} is not before the conference date")
+        yield error(
+            ("conference", "previous_date"),
+            f"{long_date(c.previous_date)} is not before the conference date",
+        )
     initial = getattr(c, "initial_date", None)
     if initial is not None and initial > c.previous_date:
-        yield error(("conference", "initial_date"), f"{long_date(initial)} is after the previous conference")
+        yield error(
+            ("conference", "initial_date"), f"{long_date(initial)} is after the previous conference"
+        )
 
 
 def plan_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
@@ -336,7 +400,10 @@ def plan_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     previous = p.conference.previous_date if p.conference is not None else None
     for i, entry in enumerate(p.plan):
         if previous is not None and entry.start_date > previous:
-            yield error(("plan", i, "start_date"), f"{long_date(entry.start_date)} is after the previous conference")
+            yield error(
+                ("plan", i, "start_date"),
+                f"{long_date(entry.start_date)} is after the previous conference",
+            )
 
 
 def core_group_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
@@ -371,7 +438,10 @@ def medical_conference_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     if c is None:
         return
     if c.type == "review":
-        for key, what in (("review_number", "which review this is"), ("previous_date", "the date of the previous conference")):
+        for key, what in (
+            ("review_number", "which review this is"),
+            ("previous_date", "the date of the previous conference"),
+        ):
             if getattr(c, key) is None:
                 yield error(("conference", key), f"is required for a review conference: {what}")
     else:
@@ -381,7 +451,10 @@ def medical_conference_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     if p.scaling is not None and c.type != "review":
         for i, entry in enumerate(p.scaling.scores):
             if entry.previous is not None:
-                yield error(("scaling", "scores", i, "previous"), "a previous score is only for a review conference")
+                yield error(
+                    ("scaling", "scores", i, "previous"),
+                    "a previous score is only for a review conference",
+                )
 
 
 def child_health_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
@@ -396,13 +469,33 @@ def child_health_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
         registered = health.registered is not False
         if registered and not unborn:
             if health.last_seen is None:
-                yield error((*loc, "last_seen"), "is required: when the child was last seen at the practice")
+                yield error(
+                    (*loc, "last_seen"), "is required: when the child was last seen at the practice"
+                )
             if health.immunisations is None:
-                yield error((*loc, "immunisations"), "is required: up to date, incomplete or delayed, declined or not known")
-        if health.immunisations is not None and health.immunisations != "up to date" and not health.immunisation_details:
-            yield error((*loc, "immunisation_details"), "is required when immunisations are not up to date: which, and what is planned")
-        if child is not None and child.dob is not None and health.registered_since is not None and health.registered_since < child.dob:
-            yield error((*loc, "registered_since"), f"{long_date(health.registered_since)} is before the child's date of birth")
+                yield error(
+                    (*loc, "immunisations"),
+                    "is required: up to date, incomplete or delayed, declined or not known",
+                )
+        if (
+            health.immunisations is not None
+            and health.immunisations != "up to date"
+            and not health.immunisation_details
+        ):
+            yield error(
+                (*loc, "immunisation_details"),
+                "is required when immunisations are not up to date: which, and what is planned",
+            )
+        if (
+            child is not None
+            and child.dob is not None
+            and health.registered_since is not None
+            and health.registered_since < child.dob
+        ):
+            yield error(
+                (*loc, "registered_since"),
+                f"{long_date(health.registered_since)} is before the child's date of birth",
+            )
 
 
 def carer_health_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
@@ -418,17 +511,34 @@ def carer_health_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
         for key in ("mental_health", "substance_use", "domestic_abuse"):
             concern = getattr(carer, key)
             if concern.status in {"current", "past"} and not concern.impact:
-                yield error((*loc, key, "impact"), f"is required when the status is {concern.status}: the impact on parenting")
-        if pre_birth and carer.pregnancy_edd is not None and unborn_edds and carer.pregnancy_edd not in unborn_edds:
-            yield warning((*loc, "pregnancy_edd"), "differs from the unborn child's expected date of delivery")
+                yield error(
+                    (*loc, key, "impact"),
+                    f"is required when the status is {concern.status}: the impact on parenting",
+                )
+        if (
+            pre_birth
+            and carer.pregnancy_edd is not None
+            and unborn_edds
+            and carer.pregnancy_edd not in unborn_edds
+        ):
+            yield warning(
+                (*loc, "pregnancy_edd"), "differs from the unborn child's expected date of delivery"
+            )
         yield from _withheld(p, loc, carer)
     if pre_birth and not any(c.pregnancy_edd for c in p.carer_health):
-        yield warning(("carer_health",), "a pre-birth conference, but no carer has a `pregnancy_edd`")
+        yield warning(
+            ("carer_health",), "a pre-birth conference, but no carer has a `pregnancy_edd`"
+        )
 
 
 def information_sharing_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     info, s = p.information_sharing, p.sharing
-    if info is not None and s is not None and info.basis == "not informed: would increase risk" and s.shared:
+    if (
+        info is not None
+        and s is not None
+        and info.basis == "not informed: would increase risk"
+        and s.shared
+    ):
         yield error(
             ("information_sharing", "basis"),
             "says the parents were not informed because it would increase risk, but "
@@ -438,6 +548,18 @@ def information_sharing_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
 
 BY_KIND: dict[str, tuple[Rule, ...]] = {
     "icpc": (involvement_rules, view_on_plan_rules),
-    "rcpc": (involvement_rules, review_dates_rules, plan_rules, core_group_rules, recommendation_rules),
-    "medical": (medical_conference_rules, child_health_rules, carer_health_rules, information_sharing_rules),
+    "rcpc": (
+        involvement_rules,
+        review_dates_rules,
+        plan_rules,
+        core_group_rules,
+        recommendation_rules,
+    ),
+    "medical": (
+        medical_conference_rules,
+        review_dates_rules,  # a GP's report to a review conference has a previous_date too
+        child_health_rules,
+        carer_health_rules,
+        information_sharing_rules,
+    ),
 }

@@ -18,9 +18,11 @@ INITIAL_TYPES = {k: v for k, v in CONFERENCE_TYPES.items() if k != "review"}
 
 
 class IcpcConference(Conference):
-    type: choice(*INITIAL_TYPES, labels=INITIAL_TYPES) = F(
-        "Conference type", "initial, pre-birth or transfer-in (a review uses kind rcpc)"
-    )
+    type: choice(
+        *INITIAL_TYPES,
+        labels=INITIAL_TYPES,
+        note="a report to a review conference is `kind: rcpc`",
+    ) = F("Conference type", "initial, pre-birth or transfer-in (a review uses kind rcpc)")
 
 
 PLAN_VIEWS = ("child protection plan", "child in need plan", "no further action", "unsure")

@@ -309,8 +309,11 @@ def sentence_case(value: str) -> str:
 class Choices:
     """The values of one choice field, their labels, and how to read what a user typed."""
 
-    def __init__(self, values: Iterable[str], labels: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, values: Iterable[str], labels: dict[str, str] | None = None, note: str = ""
+    ) -> None:
         self.values = list(values)
+        self.note = note
         self.labels = {v: (labels or {}).get(v, sentence_case(v)) for v in self.values}
         self._lookup: dict[str, str] = {}
         for value, label in self.labels.items():
@@ -324,7 +327,8 @@ class Choices:
         if found is None:
             hint = difflib.get_close_matches(value.strip().lower(), self.values, n=1)
             extra = f"; did you mean `{hint[0]}`?" if hint else ""
-            raise fail(f"{shown(value)} is not one of: {self.listed()}{extra}")
+            note = f" ({self.note})" if self.note else ""
+            raise fail(f"{shown(value)} is not one of: {self.listed()}{extra}{note}")
         return ChoiceValue(found, self.labels[found])
 
     def listed(self) -> str:
@@ -334,9 +338,10 @@ class Choices:
         return {"type": "string", "enum": self.values}
 
 
-def choice(*values: str, labels: dict[str, str] | None = None) -> Any:
-    """A required choice field of these values (labels: how the report prints them)."""
-    choices = Choices(values, labels)
+def choice(*values: str, labels: dict[str, str] | None = None, note: str = "") -> Any:
+    """A required choice field of these values (labels: how the report prints them; note:
+    added to the message when a value is not one of them)."""
+    choices = Choices(values, labels, note)
     return Annotated[
         ChoiceValue, PlainValidator(required(choices.convert)), WithJsonSchema(choices.schema())
     ]
@@ -365,10 +370,11 @@ def _child_ref(value: Any, info: ValidationInfo) -> ChildRef | None:
         return None
     known: list[str] | None = (info.context or {}).get("child_ids")
     if known is not None and text not in known:
-        hint = difflib.get_close_matches(text, known, n=1)
-        extra = f"did you mean `{hint[0]}`? " if hint else ""
+        by_case = {k.lower(): k for k in known}
+        hint = difflib.get_close_matches(text.lower(), list(by_case), n=1)
+        extra = f"did you mean `{by_case[hint[0]]}`? " if hint else ""
         listed = ", ".join(f"`{k}`" for k in known) or "none"
-        raise fail(f"there is no child with id `{text}`; {extra}The children's ids are: {listed}")
+        raise fail(f"there is no child with id `{text}`; {extra}the children's ids are: {listed}")
     return ChildRef(text)
 
 
