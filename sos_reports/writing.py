@@ -32,6 +32,17 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def _mode_for(path: Path) -> int:
+    """The permissions an ordinary new file gets (mkstemp's are owner-only), or the old file's."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        pass
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def check_outputs(paths: Iterable[Path], inputs: Iterable[Path], force: bool) -> None:
     """Every reason not to write, found before anything is written."""
     inputs = [Path(i) for i in inputs]
@@ -64,6 +75,7 @@ def write_outputs(
                 dir=output.path.parent, prefix=f".{output.path.name}.", suffix=".part"
             )
             temps.append((temp, output.path))
+            os.chmod(temp, _mode_for(output.path))
             with os.fdopen(fd, "wb") as handle:
                 output.produce(handle)
                 handle.flush()

@@ -65,3 +65,20 @@ def test_replacing_keeps_the_old_file_until_the_new_one_is_complete(tmp_path: Pa
     write_outputs([Output(out, produce)], force=True)
     assert seen == [b"old"]
     assert out.read_bytes() == b"new"
+
+
+def test_a_new_output_gets_ordinary_permissions_and_a_replaced_one_keeps_its_own(
+    tmp_path: Path,
+) -> None:
+    import os
+
+    mask = os.umask(0o022)
+    try:
+        new, old = tmp_path / "new.docx", tmp_path / "old.docx"
+        old.write_bytes(b"old")
+        old.chmod(0o640)
+        write_outputs([Output(new, writes(b"n")), Output(old, writes(b"o"))], force=True)
+        assert new.stat().st_mode & 0o777 == 0o644
+        assert old.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(mask)
