@@ -120,8 +120,9 @@ HOSTILE = {
 }
 
 
-def test_hostile_text_reaches_the_report_exactly_as_typed(tmp_path: Path) -> None:
-    tree = example_tree("icpc")
+@pytest.mark.parametrize("kind", KINDS)
+def test_hostile_text_reaches_the_report_exactly_as_typed(tmp_path: Path, kind: str) -> None:
+    tree = example_tree(kind)
     tree["worries"]["harm"] = HOSTILE["harm"]
     tree["working_well"]["strengths"] = HOSTILE["strengths"]
     tree["worries"]["complicating_factors"] = HOSTILE["complicating"]
@@ -270,3 +271,19 @@ def test_filling_never_modifies_the_input(tmp_path: Path) -> None:
     fill(source)
     assert hashlib.sha256(source.read_bytes()).hexdigest() == before
     assert source.stat().st_mtime_ns == stat.st_mtime_ns
+
+
+def test_the_gp_examples_confidential_details_are_in_no_part_of_the_report(tmp_path: Path) -> None:
+    source = tmp_path / "gp.yaml"
+    source.write_bytes(example_path("medical").read_bytes())
+    report, annex = (Path(p) for p in fill(source).written)
+    model = validate(source).model
+    assert model.confidential.present
+    secret = [v for p, v in free_text(model) if confidential_or_withheld(model, p)]
+    blob = b"".join(docx_parts(report).values())
+    annex_text = docx_text(annex)
+    for value in secret:
+        for piece in pieces(value):
+            for line in piece.split("\n"):
+                assert line.encode() not in blob, line
+            assert piece in annex_text
