@@ -20,12 +20,15 @@ class Finding:
     # required (missing or blank), unknown (a key the kind does not have), value (a value of
     # the wrong form), rule (a rule across fields), read (the file itself)
     code: str = "rule"
+    # The field's label as a form shows it, for findings placed in a workbook cell.
+    label: str | None = None
 
     @property
     def where(self) -> str:
         """The location as a practitioner reads it: `Sheet!Cell`, or the path and line."""
         if self.cell:
-            return f"{self.cell} ({self.path})" if self.path else self.cell
+            name = self.label or self.path
+            return f"{self.cell} ({name})" if name else self.cell
         place = self.path or "the file"
         return f"{place} (line {self.line})" if self.line else place
 
@@ -36,6 +39,8 @@ class Finding:
         out: dict[str, object] = {"severity": self.severity, "path": self.path}
         if self.cell is not None:
             out["cell"] = self.cell
+            if self.label:
+                out["label"] = self.label
         else:
             out["line"] = self.line
         out["message"] = self.message

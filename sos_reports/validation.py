@@ -56,14 +56,24 @@ def path_of(loc: Loc) -> str:
     return out
 
 
-def finding(source: Source, severity: str, loc: Loc, message: str, code: str = "rule") -> Finding:
+def finding(
+    source: Source,
+    severity: str,
+    loc: Loc,
+    message: str,
+    code: str = "rule",
+    model: type[BaseModel] | None = None,
+) -> Finding:
+    cell = source.cell(loc)
+    spec = field_at(model, loc) if cell and model is not None else None
     return Finding(
         severity,  # type: ignore[arg-type]
         path_of(loc),
         message,
         line=source.line(loc),
-        cell=source.cell(loc),
+        cell=cell,
         code=code,
+        label=spec.title if spec is not None else None,
     )
 
 
@@ -89,17 +99,22 @@ def check(source: Source, due_days: DueDays | None = None) -> Checked:
 
     model_cls = KINDS[kind].model
     context = {"child_ids": _child_ids(tree)}
-    findings: list[Finding] = []
+    findings: list[Finding] = list(source.findings)
+    read = {f.path for f in source.findings}
     model: CommonInput | None = None
     try:
         model = model_cls.model_validate(tree, context=context)
         usable: Any = model
     except ValidationError as exc:
         problems = exc.errors(include_url=False)
-        findings += [_translate(source, kind, model_cls, p) for p in problems]
+        translated = [_translate(source, kind, model_cls, p) for p in problems]
+        # A value the reader could not take (and left out) is not also "missing".
+        findings += [f for f in translated if f.path not in read]
         usable = _partial(model_cls, tree, [tuple(p["loc"]) for p in problems], context)
 
     due = due_days or DueDays()
+    if model is not None and source.findings:
+        model = None  # a value the reader refused means the model is not the input
     result = Checked(source, kind, model, findings)
     conference = getattr(usable, "conference", None)
     if conference is not None:
@@ -111,7 +126,7 @@ def check(source: Source, due_days: DueDays | None = None) -> Checked:
     already = {f.path for f in findings}
     for severity, loc, message in rules.check(usable, kind, result.due_date):
         if path_of(loc) not in already:
-            result.findings.append(finding(source, severity, loc, message, "rule"))
+            result.findings.append(finding(source, severity, loc, message, "rule", model_cls))
     result.findings.sort(key=_document_order)
     return result
 
@@ -161,7 +176,7 @@ def _translate(source: Source, kind: str, model_cls: type[BaseModel], err: Any) 
         message = "needs at least one entry"
     else:
         message = err["msg"]
-    return finding(source, "error", loc, message, code)
+    return finding(source, "error", loc, message, code, model_cls)
 
 
 def _unknown_key(kind: str, model_cls: type[BaseModel], loc: Loc) -> str:

@@ -22,7 +22,10 @@ class IcpcConference(Conference):
         *INITIAL_TYPES,
         labels=INITIAL_TYPES,
         note="a report to a review conference is `kind: rcpc`",
-    ) = F("Conference type", "initial, pre-birth or transfer-in (a review uses kind rcpc)")
+    ) = F(
+        "Conference type",
+        "initial, pre-birth or transfer-in (a review conference has its own report)",
+    )
 
 
 PLAN_VIEWS = ("child protection plan", "child in need plan", "no further action", "unsure")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sos_reports.errors import ReadError
+from sos_reports.errors import Finding, ReadError
 
 Loc = tuple[str | int, ...]
 
@@ -27,6 +27,9 @@ class Source:
     tree: dict[str, Any]
     lines: dict[Loc, int] = field(default_factory=dict)
     cells: dict[Loc, str] = field(default_factory=dict)
+    # What the reader found wrong with single values (a workbook's formula without a result);
+    # reported with the findings of the checks.
+    findings: list[Finding] = field(default_factory=list)
 
     def line(self, loc: Loc) -> int | None:
         """The line of the value at `loc`, or of its nearest enclosing value."""
@@ -57,9 +60,13 @@ def read_input(path: Path) -> Source:
 
         data = _read_bytes(path)
         return read_yaml(path, data) if SUFFIXES[suffix] == "yaml" else read_json(path, data)
+    if suffix == ".xlsx":
+        from sos_reports.readers.workbook import read_workbook
+
+        return read_workbook(path)
     raise ReadError(
         f"cannot read a '{suffix or 'file without a suffix'}' input: "
-        "give a .yaml, .yml or .json file",
+        "give a .yaml, .yml, .json or .xlsx file",
         source=str(path),
     )
 
