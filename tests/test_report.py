@@ -287,3 +287,50 @@ def test_the_gp_examples_confidential_details_are_in_no_part_of_the_report(tmp_p
             for line in piece.split("\n"):
                 assert line.encode() not in blob, line
             assert piece in annex_text
+
+
+def _filled_text(tmp_path: Path, kind: str) -> str:
+    source = tmp_path / f"{kind}.yaml"
+    source.write_bytes(example_path(kind).read_bytes())
+    return docx_text(Path(fill(source).written[0]))
+
+
+def test_a_review_shows_each_score_beside_the_previous_one_with_the_direction(
+    tmp_path: Path,
+) -> None:
+    tree = example_tree("rcpc")
+    scores = tree["scaling"]["scores"]
+    scores[0]["score"], scores[0]["previous"] = "6", "4"
+    scores[1]["score"], scores[1]["previous"] = "3", "5"
+    text = docx_text(Path(fill(write_yaml(tmp_path / "r.yaml", tree)).written[0]))
+    assert (
+        "Score: 6 out of 10\nPrevious score: 4 out of 10. Direction of travel: up (safer)" in text
+    )
+    assert (
+        "Score: 3 out of 10\nPrevious score: 5 out of 10. Direction of travel: down (less safe)"
+        in text
+    )
+
+
+def test_a_review_counts_core_group_attendance_and_prints_recommendation_labels(
+    tmp_path: Path,
+) -> None:
+    tree = example_tree("rcpc")
+    tree["core_group"] = [
+        {"date": "2025-03-26", "attended": "yes"},
+        {"date": "2025-04-23", "attended": "no"},
+        {"date": "2025-05-21", "attended": "yes"},
+    ]
+    tree["recommendations"][1]["recommendation"] = "end plan - child in need"
+    tree["recommendations"][1]["category_change"] = None
+    text = docx_text(Path(fill(write_yaml(tmp_path / "r.yaml", tree)).written[0]))
+    assert "Attended 2 of 3 core group meetings since the previous conference." in text
+    assert "Continue the plan" in text
+    assert "End the plan: child in need plan" in text
+
+
+def test_a_gp_report_says_was_not_brought_and_who_is_not_registered(tmp_path: Path) -> None:
+    text = _filled_text(tmp_path, "medical")
+    assert "\nWas not brought\n" in text
+    assert "Did not attend" not in text
+    assert "Not registered: no information held" in text
