@@ -150,7 +150,17 @@ def validate(input_path: Path, strict: bool, output_format: str, due_days: DueDa
     """Check an input and list every error and warning with its place."""
     from sos_reports.reports import validate as check_input
 
-    checked = check_input(input_path, due_days)
+    from sos_reports.errors import InputError
+
+    try:
+        checked = check_input(input_path, due_days)
+    except InputError as exc:
+        if output_format != "json":
+            raise
+        # A program reading the JSON gets a file it cannot read as a finding too.
+        click.echo(json.dumps([f.as_dict() for f in exc.findings], indent=2, ensure_ascii=False))
+        _say(f"Error: {exc}")
+        sys.exit(1)
     failed = bool(checked.errors) or (strict and bool(checked.warnings))
     if output_format == "json":
         click.echo(

@@ -221,3 +221,16 @@ def test_python_dash_m_and_the_console_script_both_work(icpc_input: Path) -> Non
     again = _run(str(script), "fill", icpc_input.name, cwd=icpc_input.parent)
     assert again.returncode == 1
     assert "already exists" in again.stderr and "Traceback" not in again.stderr
+
+
+def test_validate_json_format_reports_an_unreadable_file_as_json_too(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("kind: icpc\nconference: [1, 2\n")
+    result = runner.invoke(cli, ["validate", "--format", "json", str(path)])
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)
+    assert len(findings) == 1
+    assert findings[0]["severity"] == "error" and findings[0]["line"] == 3
+    assert "not valid YAML" in findings[0]["message"]
