@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sos_reports.model.fields import fields_of
+from sos_reports.model.types import whole_number_of
 
 SHARED_TOP = ("format_version", "marking", "family_address")
 STABLE_CONFERENCE = ("chair", "case_reference", "social_worker")
@@ -34,9 +35,17 @@ def _scores(tree: dict[str, Any]) -> dict[str, Any]:
     return {str(s.get("child")): s.get("score") for s in scores if isinstance(s, dict)}
 
 
-def carry_forward(tree: dict[str, Any], target: str) -> dict[str, Any]:
-    """A new input tree of kind `target`, pre-filled from the earlier input `tree`."""
+def carry_forward(tree: dict[str, Any], target: str, *, complete: bool = True) -> dict[str, Any]:
+    """A new input tree of kind `target`, pre-filled from the input `tree`.
+
+    A complete review report starts the next review. Any other input of the same kind is
+    copied whole: it is details sent ahead for this very conference (a conference
+    administrator's pre-fill), or a report to be revised. Across kinds, only what stays
+    true is carried.
+    """
     source = str(tree.get("kind", "")).strip().lower()
+    if source == target and not (target == "rcpc" and complete):
+        return _only_known(dict(tree), target)
     conference = _dict(tree.get("conference"))
     out: dict[str, Any] = {"kind": target}
     for key in SHARED_TOP:
@@ -71,7 +80,9 @@ def carry_forward(tree: dict[str, Any], target: str) -> dict[str, Any]:
     if target == "rcpc":
         previous_scores = _scores(tree)
         if source == "rcpc":
-            new_conference["review_number"] = str(int(str(conference.get("review_number", 0))) + 1)
+            number = whole_number_of(conference.get("review_number"))
+            if number is not None:  # unknown: left blank for the author, not guessed
+                new_conference["review_number"] = str(number + 1)
             new_conference["initial_date"] = conference.get("initial_date")
             out["plan"] = _list(tree.get("plan"))
             rows = [

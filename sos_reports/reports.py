@@ -156,7 +156,7 @@ def new_input(
         ]
         if broken or checked.kind is None:
             raise InputError(broken or checked.findings, str(from_path))
-        tree = carry_forward(checked.source.tree, kind)
+        tree = carry_forward(checked.source.tree, kind, complete=not checked.errors)
         inputs.append(Path(from_path))
 
     def produce(handle: IO[bytes]) -> None:

@@ -166,3 +166,39 @@ def test_new_refuses_an_unknown_suffix_and_an_existing_file(tmp_path: Path) -> N
     result = runner.invoke(cli, ["new", "icpc", "-o", str(tmp_path / "x.yaml")])
     assert result.exit_code == 1 and "--force" in result.stderr
     assert (tmp_path / "x.yaml").read_text() == "mine"
+
+
+def test_details_sent_ahead_for_this_conference_are_copied_whole(tmp_path: Path) -> None:
+    """A conference administrator's partial input of the same kind pre-fills the form as it is."""
+    for kind in ("icpc", "rcpc", "medical"):
+        tree = example_tree(kind)
+        admin = {"kind": kind, "conference": tree["conference"], "children": tree["children"]}
+        source = write_yaml(tmp_path / f"admin-{kind}.yaml", admin)
+        out = tmp_path / f"form-{kind}.yaml"
+        new_input(kind, out, from_path=source)
+        form = read_input(out).tree
+        assert given(form["conference"]) == tree["conference"], kind
+        assert given(form["children"]) == tree["children"], kind
+
+
+def test_a_complete_icpc_report_of_the_same_kind_is_copied_whole(tmp_path: Path) -> None:
+    out = tmp_path / "again.yaml"
+    new_input("icpc", out, from_path=example_path("icpc"))
+    assert validate(out).model == validate(example_path("icpc")).model
+
+
+@pytest.mark.parametrize("number", [None, "1.0", "two"])
+def test_a_review_number_that_is_blank_or_odd_does_not_stop_carry_forward(
+    tmp_path: Path, number: str | None
+) -> None:
+    tree = example_tree("rcpc")
+    tree["conference"]["review_number"] = number
+    source = write_yaml(tmp_path / "r.yaml", tree)
+    out = tmp_path / "next.yaml"
+    if number == "two":  # a value of the wrong form is refused, with its place
+        result = CliRunner().invoke(cli, ["new", "rcpc", "--from", str(source), "-o", str(out)])
+        assert result.exit_code == 1 and "conference.review_number" in result.stderr
+        return
+    new_input("rcpc", out, from_path=source)
+    expected = {None: None, "1.0": "2"}[number]
+    assert read_input(out).tree["conference"]["review_number"] == expected

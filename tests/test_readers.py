@@ -153,3 +153,11 @@ def test_yaml_and_json_spellings_of_one_input_give_one_model(tmp_path: Path) -> 
 def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
     path = write(tmp_path, "bom.yaml", b"\xef\xbb\xbfkind: icpc\n")
     assert read_input(path).tree == {"kind": "icpc"}
+
+
+def test_an_unclosed_json_string_full_of_escapes_is_refused_at_once(tmp_path: Path) -> None:
+    path = write(tmp_path, "cut.json", '{"harm": "' + '\\"' * 200_000)
+    started = time.perf_counter()
+    with pytest.raises(ReadError, match="not valid JSON"):
+        read_input(path)
+    assert time.perf_counter() - started < 2.0

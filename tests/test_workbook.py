@@ -53,7 +53,16 @@ def saved(wb: Workbook, path: Path) -> Path:
 
 
 def example_workbook(tmp_path: Path, kind: str = "icpc") -> Path:
-    return saved(build_workbook(kind, example_tree(kind)), tmp_path / f"{kind}.xlsx")
+    """The workbook pre-filled from the example, as `sos-reports new KIND --from` writes it.
+
+    A complete review report given to `new rcpc --from` starts the next review instead, so
+    the review's workbook is written from its tree directly.
+    """
+    target = tmp_path / f"{kind}.xlsx"
+    if kind == "rcpc":
+        return saved(build_workbook(kind, example_tree(kind)), target)
+    new_input(kind, target, from_path=example_path(kind))
+    return target
 
 
 def edited(path: Path, changes: dict[str, Any]) -> Path:

@@ -225,7 +225,7 @@ OptBool = Annotated[bool | None, PlainValidator(optional(_bool)), WithJsonSchema
 _WHOLE = re.compile(r"^[+-]?\d+(\.0*)?$")
 
 
-def _whole_number(value: Any) -> int | None:
+def whole_number_of(value: Any) -> int | None:
     """A whole number from any spelling, or None when it is not one."""
     if isinstance(value, bool):
         return None
@@ -239,7 +239,7 @@ def _whole_number(value: Any) -> int | None:
 
 
 def _score(value: Any) -> int:
-    number = _whole_number(value)
+    number = whole_number_of(value)
     if number is None or not 0 <= number <= 10:
         raise fail(f"a whole number from 0 to 10 is needed, not {shown(value)}")
     return number
@@ -247,7 +247,7 @@ def _score(value: Any) -> int:
 
 def whole_number(minimum: int) -> Callable[[Any], int]:
     def convert(value: Any) -> int:
-        number = _whole_number(value)
+        number = whole_number_of(value)
         if number is None or number < minimum:
             raise fail(f"a whole number of {minimum} or more is needed, not {shown(value)}")
         return number
@@ -261,7 +261,7 @@ OptScore = Annotated[int | None, PlainValidator(optional(_score)), WithJsonSchem
 
 
 def _format_version(value: Any) -> int:
-    if _whole_number(value) != 1:
+    if whole_number_of(value) != 1:
         raise fail(f"this version of sos-reports reads format_version 1, not {shown(value)}")
     return 1
 

@@ -159,7 +159,8 @@ def _check_json_depth(text: str, path: Path) -> None:
 
 def read_json(path: Path, data: bytes) -> Source:
     text = decode(path, data)
-    _check_json_depth(text, path)
+    # Parse first: the depth scan is linear only on JSON whose strings all close (an
+    # unclosed string would make its pattern rescan the rest of the file from every quote).
     try:
         tree = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
@@ -172,8 +173,13 @@ def read_json(path: Path, data: bytes) -> Source:
             source=str(path),
             line=_second_occurrence_line(text, dup.key),
         ) from None
-    except (ValueError, RecursionError) as exc:
+    except RecursionError:
+        # The nesting that overflowed comes before anything unparsed: the scan stops there.
+        _check_json_depth(text, path)
+        raise ReadError("nests far too deeply", source=str(path)) from None
+    except ValueError as exc:
         raise ReadError(f"is not valid JSON: {exc}", source=str(path)) from None
+    _check_json_depth(text, path)
     if not isinstance(tree, dict):
         raise ReadError(
             _TOP_LEVEL_HELP.replace("`kind: icpc`", '`{"kind": "icpc", ...`'),
