@@ -148,9 +148,8 @@ def _due_line(checked: Checked) -> str | None:
 @handle_errors
 def validate(input_path: Path, strict: bool, output_format: str, due_days: DueDays | None) -> None:
     """Check an input and list every error and warning with its place."""
-    from sos_reports.reports import validate as check_input
-
     from sos_reports.errors import InputError
+    from sos_reports.reports import validate as check_input
 
     try:
         checked = check_input(input_path, due_days)
