@@ -7,11 +7,15 @@ missing (StrictUndefined): both are a TemplateError that names the problem.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
 import re
+import signal
+import threading
 import zipfile
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import IO, Any
@@ -31,20 +35,81 @@ MAX_RATIO = 200
 PACKAGED = "sos_reports.templates"
 
 
-class ReportEnvironment(ImmutableSandboxedEnvironment):
-    """The sandbox, with a cap on the strings and lists that `*` and `**` can build."""
+# String methods that pad or format to a width the template chooses: any of them can build
+# a value of gigabytes before anything could check it. A report template has no need of them.
+_PADDING_METHODS = frozenset(
+    {"format", "format_map", "center", "ljust", "rjust", "zfill", "expandtabs"}
+)
+# The elements all the `range()` calls of one rendering may produce: nested loops multiply.
+MAX_RANGE_TOTAL = 1_000_000
+# Seconds a rendering may take (a report takes a fraction of one), where the platform lets
+# a rendering be interrupted (the main thread on Linux and macOS).
+MAX_SECONDS = 30
 
-    intercepted_binops = frozenset({"*", "**"})
+
+class ReportEnvironment(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, with limits on the time and memory a template can take.
+
+    The sandbox stops a template reaching Python's internals; these limits stop it building
+    huge values (`*`, `**`, `%`, padding), looping without end (`range`), or running long.
+    """
+
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.range_left = MAX_RANGE_TOTAL
+        self.globals["range"] = self._range
+        for risky in ("center", "indent", "wordwrap", "format"):  # pad or format to any size
+            self.filters.pop(risky, None)
+        self.filters["replace"] = self._replace
+
+    def _range(self, *args: int) -> range:
+        numbers = range(*args)
+        self.range_left -= len(numbers)
+        if self.range_left < 0:
+            raise SecurityError("a template may not loop that many times")
+        return numbers
+
+    @staticmethod
+    def _replace(value: Any, old: str, new: str, count: int = -1) -> str:
+        text = str(value)
+        found = text.count(old) if count < 0 else min(count, text.count(old))
+        if len(text) + found * (len(new) - len(old)) > MAX_BUILT:
+            raise SecurityError("a template may not build a value that large")
+        return text.replace(old, new, count)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and isinstance(right, int) and abs(right) > 100:
             raise SecurityError("a power that large is not allowed in a template")
+        if operator == "%" and isinstance(left, str):
+            raise SecurityError("a template may not format strings with %")
         if operator == "*":
             for seq, times in ((left, right), (right, left)):
                 sized = isinstance(seq, (str, list, tuple)) and isinstance(times, int)
                 if sized and len(seq) * times > MAX_BUILT:
                     raise SecurityError("a template may not build a value that large")
         return super().call_binop(context, operator, left, right)
+
+    def wrap_str_format(self, value: Any) -> Any:
+        if super().wrap_str_format(value) is None:
+            return None
+
+        def refuse(*args: Any, **kwargs: Any) -> str:
+            raise SecurityError("a template may not use str.format")
+
+        return refuse
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, str) and attr in _PADDING_METHODS:
+            return False
+        return bool(super().is_safe_attribute(obj, attr, value))
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str) and getattr(__obj, "__name__", "") == "replace":
+            return __self._replace(owner, *args, **kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
 
     def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
         """Compile through the bytecode cache (docxtpl compiles each part from a string).
@@ -66,9 +131,27 @@ def environment() -> ReportEnvironment:
     compiled = cache.folder(f"templates-jinja{jinja2.__version__}-sandbox1")
     if compiled is not None:
         env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
-    for risky in ("center", "indent", "wordwrap"):  # each can pad a value to any size
-        env.filters.pop(risky, None)
     return env
+
+
+@contextlib.contextmanager
+def _time_limit(name: str) -> Iterator[None]:
+    """Stop a rendering that runs past MAX_SECONDS, where a signal can interrupt it."""
+    usable = hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise TemplateError(f"{name} took more than {MAX_SECONDS} seconds to fill; it was stopped")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(MAX_SECONDS)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def packaged_template(name: str) -> Path:
@@ -120,7 +203,8 @@ def render(
         doc = DocxTemplate(str(template))
         if family_copy:
             _refuse_confidential_names(doc, template)
-        doc.render(context, jinja_env=environment(), autoescape=True)
+        with _time_limit(template.name):
+            doc.render(context, jinja_env=environment(), autoescape=True)
     except SecurityError as exc:
         raise TemplateError(
             f"{template.name} tries something a report template may not do ({exc}); "
@@ -135,6 +219,10 @@ def render(
         raise TemplateError(f"{template.name} has a template syntax error: {exc.message}") from None
     except TemplateError:
         raise
+    except MemoryError:
+        raise TemplateError(
+            f"{template.name} asks for more memory than a report needs; nothing was written"
+        ) from None
     except Exception as exc:  # docxtpl and lxml fail in many ways on a broken template
         raise TemplateError(f"{template.name} could not be filled: {exc}") from None
     _set_properties(doc.docx, properties)

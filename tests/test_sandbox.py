@@ -44,6 +44,16 @@ def test_a_simple_user_template_is_filled(tmp_path: Path, source: Path) -> None:
         ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "may not do"),
         ("{{ author.name.__class__ }}", "may not do"),
         ("{{ 'a' * 2000000000 }}", "may not do"),
+        ('{{ "%900000000s"|format("x") }}', "No filter named 'format'"),
+        ('{{ "%900000000s" % "x" }}', "may not do"),
+        ('{{ "{:>900000000}".format("x") }}', "may not do"),
+        ("{{ 'x'.rjust(900000000) }}", "may not do"),
+        ('{{ ("a" * 1000000)|replace("a", "a" * 34) }}', "may not do"),
+        ('{{ ("a" * 1000000).replace("a", "a" * 34) }}', "may not do"),
+        (
+            "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+            "may not do",
+        ),
         ("{{ no_such_field }}", "does not have"),
         ("{{ conference.no_such_key }}", "does not have"),
         ("{{ confidential.details }}", "confidential"),
@@ -55,6 +65,13 @@ def test_a_simple_user_template_is_filled(tmp_path: Path, source: Path) -> None:
         "subclasses",
         "dunder",
         "huge-string",
+        "format-filter",
+        "percent",
+        "str-format",
+        "rjust",
+        "replace-filter",
+        "replace-method",
+        "nested-ranges",
         "unknown",
         "unknown-key",
         "details",
@@ -100,3 +117,30 @@ def test_a_template_that_is_not_a_word_file_is_refused(tmp_path: Path, source: P
     bogus.write_text("not a zip")
     with pytest.raises(TemplateError, match="not a Word document"):
         fill(source, template=bogus)
+
+
+def test_a_user_template_that_runs_too_long_is_stopped(
+    tmp_path: Path, source: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from sos_reports import render
+
+    monkeypatch.setattr(render, "MAX_SECONDS", 1)
+    template = user_template(
+        tmp_path, "{% for i in range(100000) %}{% for c in 'x' * 1000000 %}{% endfor %}{% endfor %}"
+    )
+    started = time.perf_counter()
+    with pytest.raises(TemplateError, match="took more than 1 seconds"):
+        fill(source, tmp_path / "out.docx", template=template)
+    assert time.perf_counter() - started < 10
+    assert not (tmp_path / "out.docx").exists()
+
+
+def test_an_ordinary_replace_and_a_small_range_still_work(tmp_path: Path, source: Path) -> None:
+    template = user_template(
+        tmp_path,
+        "{{ author.name|replace('Ms ', '') }}; {% for i in range(3) %}{{ i }}{% endfor %}",
+    )
+    report = Path(fill(source, template=template).written[0])
+    assert "Joanna Pryce; 012" in docx_text(report)
