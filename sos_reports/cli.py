@@ -7,6 +7,7 @@ command line itself was wrong.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -23,7 +24,6 @@ from sos_reports.kinds import KINDS
 if TYPE_CHECKING:
     from sos_reports.deadlines import DueDays
     from sos_reports.errors import Finding
-    from sos_reports.validation import Checked
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,7 +32,7 @@ def _say(message: str = "") -> None:
     click.echo(message, err=True)
 
 
-def _print_findings(findings: list[Finding], source: str) -> None:
+def _print_findings(findings: list[Finding]) -> None:
     for f in findings:
         label = (
             click.style("error", fg="red", bold=True)
@@ -60,7 +60,7 @@ def handle_errors(command: F) -> F:
         except ReadError as exc:
             _say(f"Error: {exc}")
         except InputError as exc:
-            _print_findings(exc.findings, exc.source)
+            _print_findings(exc.findings)
             _say(f"Error: {exc.source}: {_count(exc.findings)}; nothing was written.")
         except SosError as exc:
             _say(f"Error: {exc}")
@@ -123,14 +123,14 @@ def kinds() -> None:
         click.echo(f"{kind.name:<8} {kind.title}: {kind.summary}")
 
 
-def _due_line(checked: Checked) -> str | None:
-    if checked.due_date is None or (checked.model is None and checked.kind is None):
+def _due_line(due: dt.date | None, days: int | None) -> str | None:
+    if due is None:
         return None
     from sos_reports.formatting import long_date
 
     return (
-        f"Due with the chair and the family by {checked.due_date:%A} {long_date(checked.due_date)} "
-        f"({checked.due_days} working days before the conference)."
+        f"Due with the chair and the family by {due:%A} {long_date(due)} "
+        f"({days} working days before the conference)."
     )
 
 
@@ -166,8 +166,8 @@ def validate(input_path: Path, strict: bool, output_format: str, due_days: DueDa
             json.dumps([f.as_dict() for f in checked.findings], indent=2, ensure_ascii=False)
         )
     else:
-        _print_findings(checked.findings, str(input_path))
-        due = _due_line(checked)
+        _print_findings(checked.findings)
+        due = _due_line(checked.due_date, checked.due_days)
         if due:
             _say(due)
         verdict = "not valid" if failed else "valid"
@@ -218,7 +218,10 @@ def fill(
         due_days=due_days,
         pdf=pdf,
     )
-    _print_findings(result.findings, str(input_path))
+    _print_findings(result.findings)
+    due = _due_line(result.due_date, result.due_days)
+    if due:
+        _say(due)
     for path in result.written:
         click.echo(path)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -94,3 +95,7 @@ class Result:
 
     written: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # When the report is due with the chair and the family, and how many working days
+    # before the conference that is.
+    due_date: dt.date | None = None
+    due_days: int | None = None

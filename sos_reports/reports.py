@@ -105,7 +105,7 @@ def fill(
         )
     outputs = [Output(path, _writer(contents[path])) for path in targets]
     written = write_outputs(outputs, inputs=inputs, force=force)
-    return Result([str(p) for p in written], findings)
+    return Result([str(p) for p in written], findings, checked.due_date, checked.due_days)
 
 
 def _writer(data: bytes) -> Callable[[IO[bytes]], object]:

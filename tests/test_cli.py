@@ -106,6 +106,7 @@ def test_fill_writes_the_report_beside_the_input_and_prints_its_path(
     assert result.exit_code == 0, result.output
     report = icpc_input.with_name("school-report.docx")
     assert result.stdout.splitlines() == [str(report)]
+    assert "Due with the chair and the family by Monday 10 March 2025" in result.stderr
     assert "Maisie Fenwick" in docx_text(report)
 
 
