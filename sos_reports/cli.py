@@ -277,6 +277,10 @@ def template(kind: str, output: Path, force: bool) -> None:
     from sos_reports.render import packaged_template
     from sos_reports.writing import Output, write_outputs
 
+    if output.suffix.lower() != ".docx":
+        from sos_reports.errors import OutputError
+
+        raise OutputError(f"{output}: a template is a Word document; give a name ending in .docx")
     source = packaged_template(f"{kind.lower()}/report.docx")
     data = source.read_bytes()
     for path in write_outputs([Output(output, lambda handle: handle.write(data))], force=force):

@@ -124,7 +124,6 @@ def report_context(model: CommonInput) -> dict[str, Any]:
 def annex_context(model: CommonInput) -> dict[str, Any]:
     """What the chair receives separately: the details, the withheld entries, and the case."""
     ctx = _common(model)
-    ctx["title"] = word_text(KINDS[model.kind].title)
     ctx["withheld_household"] = [
         printed
         for printed, person in zip(ctx["household"], model.household, strict=True)

@@ -26,7 +26,7 @@ class DueDays:
         """Read `initial=3,review=5` (either part may be left out)."""
         values = {"initial": cls.initial, "review": cls.review}
         for part in filter(None, (p.strip() for p in text.split(","))):
-            match = re.fullmatch(r"(initial|review)\s*=\s*(\d{1,2})", part)
+            match = re.fullmatch(r"(initial|review)\s*=\s*([0-9]{1,2})", part)
             if not match:
                 raise SosError(
                     f"cannot read {part!r}: write for example initial=2,review=5 "

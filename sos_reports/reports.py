@@ -61,7 +61,8 @@ def fill(
     report_template = (
         Path(template) if template is not None else packaged_template(f"{model.kind}/report.docx")
     )
-    inputs = [input_path] + ([report_template] if template is not None else [])
+    # The template is read too: even the packaged one must never be written over.
+    inputs = [input_path, report_template]
     annex = annex_path(output)
     documents = [output] + ([annex] if model.confidential.present else [])
     targets = documents + ([d.with_suffix(".pdf") for d in documents] if pdf else [])

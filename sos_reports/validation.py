@@ -18,7 +18,7 @@ from sos_reports.kinds import KINDS
 from sos_reports.model.common import CommonInput
 from sos_reports.model.fields import field_at, fields_of, lookup, model_at
 from sos_reports.model.types import Choices, shown
-from sos_reports.readers import Loc, Source
+from sos_reports.readers import Loc, Source, path_of
 
 
 @dataclass
@@ -46,14 +46,6 @@ class Checked:
         if self.model is None or stopping:
             raise InputError(self.findings, str(self.source.path))
         return self.model
-
-
-def path_of(loc: Loc) -> str:
-    """`('scaling', 'scores', 1, 'score')` as `scaling.scores[1].score`."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def finding(

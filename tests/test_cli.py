@@ -196,6 +196,9 @@ def test_template_writes_the_packaged_template(runner: CliRunner, tmp_path: Path
     assert "{{ worries.harm }}" in docx_text(out)
     again = runner.invoke(cli, ["template", "icpc", "-o", str(out)])
     assert again.exit_code == 1 and "--force" in again.stderr
+    wrong = runner.invoke(cli, ["template", "icpc", "-o", str(tmp_path / "local.yaml")])
+    assert wrong.exit_code == 1 and ".docx" in wrong.stderr
+    assert not (tmp_path / "local.yaml").exists()
 
 
 def test_every_command_has_help(runner: CliRunner) -> None:

@@ -146,7 +146,7 @@ def test_hostile_text_reaches_the_report_exactly_as_typed(tmp_path: Path, kind: 
     assert "Third paragraphwith a line break" in paragraphs  # the break is a w:br, not text
     assert "Tab\there, 100% sure; {#comment#} and }} {{" in text
     assert "Ms O'Brien & <Co>" in text
-    assert "49" not in re.findall(r"\b49\b", HOSTILE["harm"])  # the template syntax was not run
+    assert not re.search(r"\b49\b", text)  # the template syntax in the text was not run
 
 
 def test_the_report_is_a4_en_gb_with_real_headings_and_set_properties(
@@ -334,3 +334,18 @@ def test_a_gp_report_says_was_not_brought_and_who_is_not_registered(tmp_path: Pa
     assert "\nWas not brought\n" in text
     assert "Did not attend" not in text
     assert "Not registered: no information held" in text
+
+
+def test_a_withheld_carer_health_entry_is_in_the_annex_only(tmp_path: Path) -> None:
+    tree = example_tree("medical")
+    carer = tree["carer_health"][0]
+    carer["withhold_from_family"] = "yes"
+    carer["physical_health"] = "Chronic back pain after a fall at the Old Mill Yard."
+    source = write_yaml(tmp_path / "gp.yaml", tree)
+    report, annex = (Path(p) for p in fill(source).written)
+    blob = b"".join(docx_parts(report).values())
+    assert b"Old Mill Yard" not in blob
+    assert carer["mental_health"]["impact"].split(".")[0].encode() not in blob
+    annex_text = docx_text(annex)
+    assert "Health entries withheld from the family's copy" in annex_text
+    assert "Chronic back pain after a fall at the Old Mill Yard." in annex_text

@@ -1166,3 +1166,26 @@ def test_a_yaml_finding_names_the_line_of_its_key(work, changes, severity, path,
     found = validate(source).findings
     hit = assert_finding(found, severity, path, "")
     assert hit.line == line_of(source.read_text("utf-8"), *steps), str(hit)
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("practice.gmc_number", "٠٠٠٠٠٠٠"),
+        ("conference.date", "２０２５-０３-１２"),
+        ("scaling.scores[0].score", "٥"),
+    ],
+    ids=["arabic-indic-gmc", "full-width-date", "arabic-indic-score"],
+)
+def test_digits_of_other_scripts_are_not_taken_as_numbers(tmp_path, path, value):
+    from sos_reports.readers import read_input
+    from sos_reports.validation import check
+
+    tree = example_tree("medical")
+    node = tree
+    parts = path.replace("[0]", ".0").split(".")
+    for part in parts[:-1]:
+        node = node[int(part)] if part.isdigit() else node[part]
+    node[parts[-1]] = value
+    found = check(read_input(write_yaml(tmp_path / "m.yaml", tree))).errors
+    assert path in {f.path for f in found}

@@ -477,3 +477,25 @@ def test_the_source_is_the_same_shape_as_a_yaml_files(tmp_path: Path) -> None:
     assert (
         source.cell(("child_health", 1, "missed_appointments", 0, "date")) == "Was not brought!B5"
     )
+
+
+def test_a_formula_in_a_table_cell_is_reported_once_with_its_label(tmp_path: Path) -> None:
+    path = example_workbook(tmp_path)
+    score = "Scores!" + table_cell(load_workbook(path), "Scores", "Score *", 0)
+    result = checked(edited(path, {score: "=3+4"}))
+    at_cell = [f for f in result.errors if f.cell == score]
+    assert len(at_cell) == 1
+    assert at_cell[0].path == "scaling.scores[0].score"
+    assert at_cell[0].where == f"{score} (Score)"
+    assert "formula" in at_cell[0].message
+
+
+def test_a_workbook_missing_one_of_its_parts_is_a_clear_error(tmp_path: Path) -> None:
+    path = example_workbook(tmp_path)
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(broken, "w") as target:
+        for info in source.infolist():
+            if info.filename != "xl/_rels/workbook.xml.rels":
+                target.writestr(info, source.read(info.filename))
+    with pytest.raises(ReadError, match="cannot be read as an Excel workbook"):
+        read_input(broken)

@@ -130,9 +130,9 @@ OptMText = Annotated[str | None, PlainValidator(optional(_mtext)), WithJsonSchem
 
 # --- dates ------------------------------------------------------------------------------
 
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_DATE_LIKE = re.compile(r"^\d{1,4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,4}$")
+_ISO = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+_UK = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$")
+_DATE_LIKE = re.compile(r"^[0-9]{1,4}\s*[-/.]\s*[0-9]{1,2}\s*[-/.]\s*[0-9]{1,4}$")
 _DATE_HELP = "write it as YYYY-MM-DD or DD/MM/YYYY, for example 2025-03-12 or 12/03/2025"
 
 
@@ -222,7 +222,7 @@ OptBool = Annotated[bool | None, PlainValidator(optional(_bool)), WithJsonSchema
 
 # --- numbers ----------------------------------------------------------------------------
 
-_WHOLE = re.compile(r"^[+-]?\d+(\.0*)?$")
+_WHOLE = re.compile(r"^[+-]?[0-9]+(\.0*)?$")
 
 
 def whole_number_of(value: Any) -> int | None:
@@ -428,7 +428,7 @@ Email = Annotated[
 
 def nhs_number_is_valid(digits: str) -> bool:
     """The NHS number's modulus 11 check digit."""
-    if not re.fullmatch(r"\d{10}", digits):
+    if not re.fullmatch(r"[0-9]{10}", digits):
         return False
     total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
     check = 11 - total % 11
@@ -442,7 +442,7 @@ def _nhs_number(value: Any) -> str | None:
     if text is None:
         return None
     digits = text.replace(" ", "")
-    if not re.fullmatch(r"\d{10}", digits):
+    if not re.fullmatch(r"[0-9]{10}", digits):
         raise fail(f"{shown(text)} is not an NHS number: it needs 10 digits (spaces allowed)")
     if not nhs_number_is_valid(digits):
         raise fail(f"{shown(text)} is not a valid NHS number: its check digit is wrong")
@@ -458,7 +458,7 @@ OptNhsNumber = Annotated[
 
 def _gmc_number(value: Any) -> str | None:
     text = _text(value)
-    if text is not None and not re.fullmatch(r"\d{7}", text):
+    if text is not None and not re.fullmatch(r"[0-9]{7}", text):
         raise fail(f"{shown(text)} is not a GMC number: it needs exactly 7 digits")
     return text
 

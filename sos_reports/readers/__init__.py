@@ -19,6 +19,14 @@ MAX_DEPTH = 12
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 
 
+def path_of(loc: Loc) -> str:
+    """`('scaling', 'scores', 1, 'score')` as `scaling.scores[1].score`."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
 @dataclass
 class Source:
     """An input as read: the tree of plain values, and the place of each value in the file."""

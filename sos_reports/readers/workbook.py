@@ -43,7 +43,7 @@ from sos_reports.builders.workbook import (
 from sos_reports.errors import Finding, ReadError
 from sos_reports.kinds import KINDS
 from sos_reports.model.types import shown
-from sos_reports.readers import Loc, Source
+from sos_reports.readers import Loc, Source, path_of
 
 MB = 1024 * 1024
 # A filled workbook is well under a megabyte; these limits leave room for pasted pictures
@@ -173,7 +173,7 @@ def _formulas_without_results(path: Path) -> set[tuple[str, str]]:
                     if "f" in parts and element.get("r") and not _has_result(element, parts):
                         found.add((title, str(element.get("r"))))
                     element.clear()
-    except (zipfile.BadZipFile, ElementTree.ParseError, OSError, ValueError):
+    except (zipfile.BadZipFile, ElementTree.ParseError, OSError, ValueError, KeyError):
         # openpyxl opens the file next and says what is wrong with it.
         return found
     return found
@@ -318,9 +318,10 @@ class _Reader:
     def _where(ws: Any, row: int, column: int) -> str:
         return f"{ws.title}!{get_column_letter(column)}{row}"
 
-    def _problem(self, where: str, loc: Loc | str, message: str) -> None:
-        path = loc if isinstance(loc, str) else _path_of(loc)
-        self.problems.append(Finding("error", path, message, cell=where, code="read"))
+    def _problem(self, where: str, loc: Loc | str, message: str, label: str | None = None) -> None:
+        path = loc if isinstance(loc, str) else path_of(loc)
+        finding = Finding("error", path, message, cell=where, code="read", label=label)
+        self.problems.append(finding)
 
     def _origin(self, ws: Any, row: int, column: int) -> tuple[int, int]:
         """The cell holding the value shown at (row, column).
@@ -351,6 +352,7 @@ class _Reader:
                 loc,
                 "holds a formula whose result was never saved (the file was not saved by a "
                 "spreadsheet program since); type the value itself instead of the formula",
+                answer.label.rstrip(" *"),
             )
             return BLANK
         raw = cell.value
@@ -359,6 +361,7 @@ class _Reader:
                 where,
                 loc,
                 f"shows the Excel error {raw} instead of a value; type the value itself",
+                answer.label.rstrip(" *"),
             )
             return BLANK
         if raw is None:
@@ -391,8 +394,13 @@ class _Reader:
 
     # -- a list --------------------------------------------------------------------------------
 
-    def _rows(self, table: Table) -> tuple[str | None, list[_Row]]:
-        """The table's header cell and its rows that hold anything (blank rows skipped)."""
+    def _rows(self, table: Table, indexed: bool = True) -> tuple[str | None, list[_Row]]:
+        """The table's header cell and its rows that hold anything (blank rows skipped).
+
+        With `indexed`, a cell's problem is placed at the entry its row becomes (the rows
+        before it that hold anything, counted); a sub-table's rows are placed by their key
+        later, so theirs name the list only.
+        """
         columns = table.all_columns()
         places = [self._place(table.column_name(a)) for a in columns]
         located = [(i, p) for i, p in enumerate(places) if p is not None]
@@ -409,7 +417,8 @@ class _Reader:
             cells: dict[int, str] = {}
             for i, place in located:
                 cells[i] = self._where(place.ws, row, place.column)
-                loc = (*table.loc, *columns[i].keys)
+                entry = (len(rows),) if indexed else ()
+                loc = (*table.loc, *entry, *columns[i].keys)
                 value = self._value(place.ws, row, place.column, columns[i], loc)
                 if value is not BLANK:
                     values[i] = value
@@ -449,7 +458,7 @@ class _Reader:
 
     def _subtable(self, sub: Table, parent: Table, entries: list[Any]) -> None:
         """Rows of a list inside each entry (a child's admissions), matched by their key."""
-        header, rows = self._rows(sub)
+        header, rows = self._rows(sub, indexed=False)
         key_keys = parent.columns[0].keys
         index: dict[str, int] = {}
         for i, entry in enumerate(entries):
@@ -577,13 +586,6 @@ def _as_text(raw: Any) -> str:
 
 
 # --- the tree ---------------------------------------------------------------------------------
-
-
-def _path_of(loc: Loc) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def _dig(tree: Any, keys: tuple[str, ...]) -> Any:
