@@ -238,3 +238,26 @@ def test_validate_json_format_reports_an_unreadable_file_as_json_too(
     assert len(findings) == 1
     assert findings[0]["severity"] == "error" and findings[0]["line"] == 3
     assert "not valid YAML" in findings[0]["message"]
+
+
+def test_fill_warns_of_an_annex_left_from_an_earlier_run_and_deletes_nothing(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    tree = example_tree("icpc")
+    tree["confidential"] = {
+        "present": "yes",
+        "reason": "third-party information",
+        "chair_informed": "2025-03-05",
+        "details": "The referrer is a neighbour.",
+    }
+    path = write_yaml(tmp_path / "school.yaml", tree)
+    assert runner.invoke(cli, ["fill", str(path)]).exit_code == 0
+    annex = tmp_path / "school-report-confidential-annex.docx"
+    before = annex.read_bytes()
+    tree["confidential"] = {"present": "no"}
+    write_yaml(path, tree)
+    again = runner.invoke(cli, ["fill", "--force", str(path)])
+    assert again.exit_code == 0
+    assert "warning" in again.stderr and annex.name in again.stderr
+    assert annex.read_bytes() == before
+    assert again.stdout.splitlines() == [str(tmp_path / "school-report.docx")]
