@@ -5,6 +5,7 @@ from __future__ import annotations
 from docx.document import Document as DocxDocument
 
 from sos_reports.builders.kit import Row, heading, label_table, para, tag
+from sos_reports.builders.medical import carer_rows
 
 
 def build(doc: DocxDocument) -> None:
@@ -76,31 +77,6 @@ def build(doc: DocxDocument) -> None:
     heading(doc, "Health entries withheld from the family's copy", 1)
     tag(doc, "{%p for h in withheld_carers %}")
     heading(doc, "{{ h.name }}", 2)
-    label_table(
-        doc,
-        [
-            Row(
-                "Mental health",
-                "{{ h.mental_health.status }}{% if h.mental_health.impact is not none %}: {{ h.mental_health.impact }}{% endif %}",
-            ),
-            Row(
-                "Substance use",
-                "{{ h.substance_use.status }}{% if h.substance_use.impact is not none %}: {{ h.substance_use.impact }}{% endif %}",
-            ),
-            Row(
-                "Domestic abuse",
-                "{{ h.domestic_abuse.status }}{% if h.domestic_abuse.impact is not none %}: {{ h.domestic_abuse.impact }}{% endif %}",
-            ),
-            Row("Physical health", "{{ h.physical_health }}", "h.physical_health is not none"),
-            Row(
-                "Engagement with health services", "{{ h.engagement }}", "h.engagement is not none"
-            ),
-            Row(
-                "Pregnancy: expected date of delivery",
-                "{{ h.pregnancy_edd }}",
-                "h.pregnancy_edd is not none",
-            ),
-        ],
-    )
+    label_table(doc, carer_rows("h"))
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")

@@ -158,27 +158,44 @@ def child_health(doc: DocxDocument) -> None:
     tag(doc, "{%p endfor %}")
 
 
+def carer_rows(carer: str) -> list[Row]:
+    """One parent's or carer's health (in the report, and in the annex when withheld)."""
+
+    def concern(key: str) -> str:
+        value = f"{carer}.{key}"
+        return (
+            f"{{{{ {value}.status }}}}{{% if {value}.impact is not none %}}"
+            f". Impact on parenting: {{{{ {value}.impact }}}}{{% endif %}}"
+        )
+
+    return [
+        Row("Mental health", concern("mental_health")),
+        Row("Substance use", concern("substance_use")),
+        Row("Domestic abuse", concern("domestic_abuse")),
+        Row(
+            "Physical health",
+            f"{{{{ {carer}.physical_health }}}}",
+            optional(f"{carer}.physical_health"),
+        ),
+        Row(
+            "Engagement with health services",
+            f"{{{{ {carer}.engagement }}}}",
+            optional(f"{carer}.engagement"),
+        ),
+        Row(
+            "Pregnancy: expected date of delivery",
+            f"{{{{ {carer}.pregnancy_edd }}}}",
+            optional(f"{carer}.pregnancy_edd"),
+        ),
+    ]
+
+
 def carer_health(doc: DocxDocument) -> None:
     heading(doc, "Parents' and carers' health", 1)
     tag(doc, "{%p if carer_health %}")
     tag(doc, "{%p for c in carer_health %}")
     heading(doc, "{{ c.name }}", 2)
-    concern = "{{ c.%s.status }}{%% if c.%s.impact is not none %%}. Impact on parenting: {{ c.%s.impact }}{%% endif %%}"
-    label_table(
-        doc,
-        [
-            Row("Mental health", concern % (("mental_health",) * 3)),
-            Row("Substance use", concern % (("substance_use",) * 3)),
-            Row("Domestic abuse", concern % (("domestic_abuse",) * 3)),
-            Row("Physical health", "{{ c.physical_health }}", optional("c.physical_health")),
-            Row("Engagement with health services", "{{ c.engagement }}", optional("c.engagement")),
-            Row(
-                "Pregnancy: expected date of delivery",
-                "{{ c.pregnancy_edd }}",
-                optional("c.pregnancy_edd"),
-            ),
-        ],
-    )
+    label_table(doc, carer_rows("c"))
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p else %}")
     para(doc, "No health information about parents or carers is given in this report.")
