@@ -10,23 +10,11 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from sos_reports.builders import TEMPLATES, build_template
+from sos_reports.builders import TEMPLATES, build_template, docx_parts
 from sos_reports.render import packaged_template
 from tests.conftest import W
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _normalised_parts(data: bytes) -> dict[str, bytes]:
-    """Every XML part, canonicalised; the zip's timestamps and member order do not count."""
-    out = {}
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for name in archive.namelist():
-            if name.endswith((".xml", ".rels")):
-                out[name] = etree.tostring(etree.fromstring(archive.read(name)), method="c14n")
-            else:
-                out[name] = archive.read(name)
-    return out
 
 
 @pytest.mark.parametrize("name", sorted(TEMPLATES))
@@ -34,7 +22,7 @@ def test_the_committed_template_is_what_the_code_builds(name: str) -> None:
     buffer = io.BytesIO()
     build_template(name).save(buffer)
     committed = (ROOT / "templates" / name).read_bytes()
-    assert _normalised_parts(committed) == _normalised_parts(buffer.getvalue()), (
+    assert docx_parts(committed) == docx_parts(buffer.getvalue()), (
         f"templates/{name} is out of date: run `python -m sos_reports.builders`"
     )
 

@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import importlib
+import io
+import zipfile
 from pathlib import Path
 
 from docx.document import Document as DocxDocument
@@ -54,11 +56,30 @@ def build_template(name: str) -> DocxDocument:
     return doc
 
 
+def docx_parts(data: bytes) -> dict[str, bytes]:
+    """Every part of a .docx, XML canonicalised: a saved document's bytes differ on every
+    save (zip timestamps), its parts do not."""
+    from lxml import etree
+
+    out = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            raw = archive.read(name)
+            is_xml = name.endswith((".xml", ".rels"))
+            out[name] = etree.tostring(etree.fromstring(raw), method="c14n") if is_xml else raw
+    return out
+
+
 def write_templates(folder: Path) -> list[Path]:
+    """Write the templates whose content changed (so unchanged files stay as committed)."""
     written = []
     for name in TEMPLATES:
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        build_template(name).save(str(target))
+        buffer = io.BytesIO()
+        build_template(name).save(buffer)
+        if target.exists() and docx_parts(target.read_bytes()) == docx_parts(buffer.getvalue()):
+            continue
+        target.write_bytes(buffer.getvalue())
         written.append(target)
     return written
