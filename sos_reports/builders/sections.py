@@ -286,11 +286,12 @@ def child_voice(doc: DocxDocument, *, optional_section: bool = False) -> None:
     heading(doc, "The child's voice", 1)
     tag(doc, "{%p for v in child_voice %}")
     heading(doc, "{{ v.child }}", 2)
-    para(
+    method = para(
         doc,
         ("How the views were gathered: ", "b"),
         "{{ v.method }}{% if v.date is not none %}, {{ v.date }}{% endif %}",
     )
+    method.paragraph_format.keep_with_next = True  # never alone at the foot of a page
     para(doc, "{{ v.views }}")
     tag(doc, "{%p if v.not_gathered_reason is not none %}")
     para(doc, ("Why the child's views were not gathered: ", "b"), "{{ v.not_gathered_reason }}")
@@ -316,7 +317,8 @@ def scaling(doc: DocxDocument, *, previous: bool = False) -> None:
     heading(doc, "{{ s.child }}", 2)
     scale_table(doc, "s.score")
     scale_legend(doc, "{{ scaling.zero_means }}", "{{ scaling.ten_means }}")
-    para(doc, ("Score: ", "b"), "{{ s.score_text }}")
+    # The scale, the score and the start of the reason stay on one page.
+    para(doc, ("Score: ", "b"), "{{ s.score_text }}").paragraph_format.keep_with_next = True
     if previous:
         tag(doc, "{%p if s.previous is not none %}")
         para(
@@ -325,7 +327,7 @@ def scaling(doc: DocxDocument, *, previous: bool = False) -> None:
             "{{ s.previous }} out of 10. ",
             ("Direction of travel: ", "b"),
             "{{ s.direction }}",
-        )
+        ).paragraph_format.keep_with_next = True
         tag(doc, "{%p endif %}")
     para(doc, ("Reason: ", "b"), "{{ s.reason }}")
     tag(doc, "{%p endfor %}")
