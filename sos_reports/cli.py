@@ -104,6 +104,19 @@ kind_argument = click.argument("kind", type=click.Choice(list(KINDS), case_sensi
 input_argument = click.argument(
     "input_path", metavar="INPUT", type=click.Path(path_type=Path, dir_okay=False)
 )
+force_option = click.option(
+    "-f", "--force", is_flag=True, help="Replace outputs that already exist (never an input)."
+)
+
+
+def output_option(help: str, *, required: bool = False) -> Callable[[F], F]:
+    return click.option(
+        "-o",
+        "--output",
+        required=required,
+        type=click.Path(path_type=Path, dir_okay=False),
+        help=help,
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -111,8 +124,8 @@ input_argument = click.argument(
 def cli() -> None:
     """Signs of Safety reports for child protection conferences.
 
-    Fill a Word report from an agency's input (YAML or JSON), after checking that it is
-    complete and consistent. Start with `sos-reports kinds`, then `validate` and `fill`.
+    Fill a Word report from an agency's input (an Excel workbook, YAML or JSON), after
+    checking that it is complete and consistent. Start with `sos-reports kinds`, then `validate` and `fill`.
     """
 
 
@@ -179,21 +192,14 @@ def validate(input_path: Path, strict: bool, output_format: str, due_days: DueDa
 
 @cli.command()
 @input_argument
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="The report to write (.docx); default: INPUT's name with -report.docx, beside it.",
-)
+@output_option("The report to write (.docx); default: INPUT's name with -report.docx, beside it.")
 @click.option(
     "--template",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="Fill this Word template instead of the packaged one.",
 )
 @click.option("--pdf", is_flag=True, help="Also write a PDF of each document (needs LibreOffice).")
-@click.option(
-    "-f", "--force", is_flag=True, help="Replace outputs that already exist (never an input)."
-)
+@force_option
 @strict_option
 @due_days_option
 @handle_errors
@@ -228,20 +234,14 @@ def fill(
 
 @cli.command()
 @kind_argument
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="The form to write: .xlsx (Excel workbook), .yaml or .json.",
-)
+@output_option("The form to write: .xlsx (Excel workbook), .yaml or .json.", required=True)
 @click.option(
     "--from",
     "from_path",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="Pre-fill from an earlier input (for example the initial report, for a review).",
 )
-@click.option("-f", "--force", is_flag=True, help="Replace the file if it exists (never an input).")
+@force_option
 @handle_errors
 def new(kind: str, output: Path, from_path: Path | None, force: bool) -> None:
     """Write a blank input form for KIND, or one pre-filled with --from."""
@@ -263,14 +263,8 @@ def schema(kind: str) -> None:
 
 @cli.command()
 @kind_argument
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Where to write the template (.docx).",
-)
-@click.option("-f", "--force", is_flag=True, help="Replace the file if it exists.")
+@output_option("Where to write the template (.docx).", required=True)
+@force_option
 @handle_errors
 def template(kind: str, output: Path, force: bool) -> None:
     """Write the packaged Word template of KIND, to adapt to local branding."""
