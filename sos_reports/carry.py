@@ -12,6 +12,7 @@ from typing import Any
 
 from sos_reports.model.fields import fields_of
 from sos_reports.model.types import whole_number_of
+from sos_reports.readers import child_ids
 
 SHARED_TOP = ("format_version", "marking", "family_address")
 STABLE_CONFERENCE = ("chair", "case_reference", "social_worker")
@@ -24,10 +25,6 @@ def _dict(value: Any) -> dict[str, Any]:
 
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
-
-
-def _child_ids(tree: dict[str, Any]) -> list[str]:
-    return [c["id"] for c in _list(tree.get("children")) if isinstance(c, dict) and c.get("id")]
 
 
 def _scores(tree: dict[str, Any]) -> dict[str, Any]:
@@ -54,7 +51,7 @@ def carry_forward(tree: dict[str, Any], target: str, *, complete: bool = True) -
     out["children"] = _list(tree.get("children"))
     if tree.get("household") is not None:
         out["household"] = _list(tree.get("household"))
-    ids = _child_ids(tree)
+    ids = child_ids(tree)
     new_conference = {k: conference[k] for k in STABLE_CONFERENCE if conference.get(k) is not None}
 
     if target == "medical":
@@ -62,9 +59,6 @@ def carry_forward(tree: dict[str, Any], target: str, *, complete: bool = True) -
             if conference.get(key) is not None:
                 new_conference[key] = conference[key]
         out["conference"] = new_conference
-        if source == "medical":
-            out["practice"] = _dict(tree.get("practice"))
-            out["author"] = _dict(tree.get("author"))
         out["child_health"] = [{"child": cid} for cid in ids]
         out["scaling"] = {"scores": [{"child": cid} for cid in ids]}
         return out

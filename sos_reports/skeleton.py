@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from sos_reports.kinds import KINDS
 from sos_reports.model.fields import FieldSpec, fields_of
+from sos_reports.readers import child_ids
 
 # Per-child lists start with one entry per child, so that none is forgotten.
 PER_CHILD = {"child_voice", "scores", "last_seen", "plan", "recommendations", "child_health"}
@@ -54,10 +55,6 @@ def _comment(spec: FieldSpec) -> str:
     if spec.description and spec.description not in hint:
         parts.append(spec.description)
     return "# " + "; ".join(parts)
-
-
-def _child_ids(tree: dict[str, Any]) -> list[str]:
-    return [str(c["id"]) for c in tree.get("children") or [] if isinstance(c, dict) and c.get("id")]
 
 
 def _entries(spec: FieldSpec, value: Any, child_ids: list[str]) -> list[Any]:
@@ -129,7 +126,7 @@ def yaml_skeleton(kind: str, tree: dict[str, Any] | None = None) -> str:
         "# Check it with `sos-reports validate FILE`, then write the report with `sos-reports fill FILE`.",
         "",
     ]
-    body = _yaml_block(KINDS[kind].model, tree, "", _child_ids(tree))
+    body = _yaml_block(KINDS[kind].model, tree, "", child_ids(tree))
     return "\n".join(head + body) + "\n"
 
 
@@ -154,5 +151,5 @@ def json_skeleton(kind: str, tree: dict[str, Any] | None = None) -> str:
     tree = dict(tree or {})
     tree["kind"] = kind
     tree.setdefault("format_version", "1")
-    data = _json_block(KINDS[kind].model, tree, _child_ids(tree))
+    data = _json_block(KINDS[kind].model, tree, child_ids(tree))
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -18,7 +18,7 @@ from sos_reports.kinds import KINDS
 from sos_reports.model.common import CommonInput
 from sos_reports.model.fields import field_at, fields_of, lookup, model_at
 from sos_reports.model.types import Choices, shown
-from sos_reports.readers import Loc, Source, path_of
+from sos_reports.readers import Loc, Source, child_ids, path_of
 
 
 @dataclass
@@ -90,7 +90,7 @@ def check(source: Source, due_days: DueDays | None = None) -> Checked:
         return Checked(source, None, None, [finding(source, "error", ("kind",), message, "value")])
 
     model_cls = KINDS[kind].model
-    context = {"child_ids": _child_ids(tree)}
+    context = {"child_ids": child_ids(tree)}
     findings: list[Finding] = list(source.findings)
     read = {f.path for f in source.findings}
     model: CommonInput | None = None
@@ -125,15 +125,6 @@ def check(source: Source, due_days: DueDays | None = None) -> Checked:
 
 def _document_order(f: Finding) -> tuple[int, int]:
     return (0 if f.severity == "error" else 1, f.line or 0)
-
-
-def _child_ids(tree: dict[str, Any]) -> list[str]:
-    children = tree.get("children")
-    if not isinstance(children, list):
-        return []
-    return [
-        c["id"].strip() for c in children if isinstance(c, dict) and isinstance(c.get("id"), str)
-    ]
 
 
 # --- pydantic's errors in a practitioner's words -------------------------------------------

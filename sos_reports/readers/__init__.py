@@ -27,6 +27,18 @@ def path_of(loc: Loc) -> str:
     return out
 
 
+def child_ids(tree: dict[str, Any]) -> list[str]:
+    """The ids of the children of an input tree, as typed (read before any checking)."""
+    children = tree.get("children")
+    if not isinstance(children, list):
+        return []
+    return [
+        str(c["id"]).strip()
+        for c in children
+        if isinstance(c, dict) and isinstance(c.get("id"), (str, int)) and str(c["id"]).strip()
+    ]
+
+
 @dataclass
 class Source:
     """An input as read: the tree of plain values, and the place of each value in the file."""
