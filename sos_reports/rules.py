@@ -26,6 +26,8 @@ class Issue(NamedTuple):
     # Values this issue says are missing or settles by their absence: when one of them was
     # given but could not be read, its own error says enough.
     unless: tuple[Loc, ...] = ()
+    # As a Finding's code: "required" for a value the rule needs given, else "rule".
+    code: str = "rule"
 
 
 Rule = Callable[[Any, "dt.date | None"], Iterator[Issue]]
@@ -37,6 +39,11 @@ def error(loc: Loc, message: str, unless: tuple[Loc, ...] = ()) -> Issue:
 
 def warning(loc: Loc, message: str, unless: tuple[Loc, ...] = ()) -> Issue:
     return Issue("warning", loc, message, unless)
+
+
+def missing(loc: Loc, message: str, unless: tuple[Loc, ...] = ()) -> Issue:
+    """An error for a value that this case needs and that was not given."""
+    return Issue("error", loc, message, unless, "required")
 
 
 def check(p: Any, kind: str, due: dt.date | None) -> list[Issue]:
@@ -111,7 +118,7 @@ def _late(day: dt.date | None, due: dt.date | None, loc: Loc, what: str) -> Iter
 def author_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     a = p.author
     if a is not None and getattr(a, "attending", None) is False and not a.presenting:
-        yield error(
+        yield missing(
             ("author", "presenting"),
             "is required when the author is not attending: who presents the report, "
             "or 'report only'",
@@ -152,7 +159,7 @@ def sharing_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     report: Any = r.date if r is not None else None
     conference: Any = c.date if c is not None else None
     if s.shared is True and s.date is None:
-        yield error(
+        yield missing(
             ("sharing", "date"), "is required when the report has been shared: the date it was"
         )
     if s.shared is False and s.planned_date is None and not s.not_shared_reason:
@@ -177,7 +184,7 @@ def sharing_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     for i, person in people:
         name = _name(person, "this person")
         if person.shared is True and person.method is None:
-            yield error(
+            yield missing(
                 ("sharing", "with", i, "method"), f"is required: how {name} was given the report"
             )
         if person.shared is True and s.shared is False:
@@ -188,7 +195,7 @@ def sharing_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     not_given = [(i, person) for i, person in people if person.shared is False]
     if not_given and not s.not_shared_reason:
         names = ", ".join(_name(person, f"the person in row {i + 1}") for i, person in not_given)
-        yield error(
+        yield missing(
             ("sharing", "not_shared_reason"),
             f"is required: the report was not given to {names}; say why",
         )
@@ -215,7 +222,7 @@ def children_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
             pass
         elif unborn:
             if child.edd is None:
-                yield error(
+                yield missing(
                     (*loc, "edd"), "is required for an unborn child: the expected date of delivery"
                 )
             if child.dob is not None:
@@ -227,7 +234,7 @@ def children_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
             if child.edd is not None:
                 yield error((*loc, "edd"), "is only for an unborn child (`gender: unborn`)")
             if child.dob is None:
-                yield error(
+                yield missing(
                     (*loc, "dob"),
                     f"is required: {name}'s date of birth (or, for an unborn baby, `gender: unborn` and `edd`)",
                     unless=((*loc, "edd"),),
@@ -286,7 +293,7 @@ def family_household_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     if household is None:
         return
     if not household:
-        yield error(
+        yield missing(
             ("household",),
             "needs at least one person: the children's parents or carers, and other "
             "significant adults",
@@ -350,7 +357,7 @@ def child_voice_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
         yield from _each_child_once(voices, p, ("child_voice",))
     for i, voice in _each(voices):
         if voice.method == "not gathered" and not voice.not_gathered_reason:
-            yield error(
+            yield missing(
                 ("child_voice", i, "not_gathered_reason"),
                 "is required when the child's views were not gathered: say why, and describe the child's daily life",
             )
@@ -372,7 +379,7 @@ def confidential_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     }
     for key, what in needs.items():
         if getattr(conf, key) is None:
-            yield error(
+            yield missing(
                 ("confidential", key), f"is required when there is confidential information: {what}"
             )
 
@@ -384,7 +391,7 @@ def sign_off_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     report: Any = r.date if r is not None else None
     conference: Any = c.date if c is not None else None
     if s.countersigned_by and s.countersigned_date is None:
-        yield error(
+        yield missing(
             ("sign_off", "countersigned_date"), "is required when the report is countersigned"
         )
     if _after(report, s.countersigned_date):
@@ -442,13 +449,13 @@ def involvement_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
         if not seen.not_seen_reason:
             reason = ((*loc, "not_seen_reason"),)
             if seen.date is None:
-                yield error(
+                yield missing(
                     (*loc, "date"),
                     "is required: when this agency last saw the child (or give `not_seen_reason`)",
                     unless=reason,
                 )
             if seen.seen_alone is None:
-                yield error(
+                yield missing(
                     (*loc, "seen_alone"),
                     "is required: yes or no (or give `not_seen_reason`)",
                     unless=reason,
@@ -545,7 +552,7 @@ def medical_conference_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
             ("previous_date", "the date of the previous conference"),
         ):
             if getattr(c, key) is None:
-                yield error(("conference", key), f"is required for a review conference: {what}")
+                yield missing(("conference", key), f"is required for a review conference: {what}")
     else:
         for key in ("review_number", "previous_date"):
             if getattr(c, key) is not None:
@@ -573,13 +580,13 @@ def child_health_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
         decides = ((*loc, "child"), (*loc, "registered"), ("children",))
         if registered and not unborn:
             if health.last_seen is None:
-                yield error(
+                yield missing(
                     (*loc, "last_seen"),
                     "is required: when the child was last seen at the practice",
                     unless=decides,
                 )
             if health.immunisations is None:
-                yield error(
+                yield missing(
                     (*loc, "immunisations"),
                     "is required: up to date, incomplete or delayed, declined or not known",
                     unless=decides,
@@ -589,7 +596,7 @@ def child_health_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
             and health.immunisations != "up to date"
             and not health.immunisation_details
         ):
-            yield error(
+            yield missing(
                 (*loc, "immunisation_details"),
                 "is required when immunisations are not up to date: which, and what is planned",
             )
@@ -623,7 +630,7 @@ def carer_health_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
             if concern is None:
                 continue
             if concern.status in {"current", "past"} and not concern.impact:
-                yield error(
+                yield missing(
                     (*loc, key, "impact"),
                     f"is required when the status is {concern.status}: the impact on parenting",
                 )

@@ -123,7 +123,7 @@ def check(source: Source, due_days: DueDays | None = None) -> Checked:
         ):
             continue
         result.findings.append(
-            finding(source, issue.severity, issue.loc, issue.message, "rule", model_cls)
+            finding(source, issue.severity, issue.loc, issue.message, issue.code, model_cls)
         )
     result.findings.sort(key=_document_order)
     return result
