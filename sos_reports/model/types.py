@@ -200,13 +200,21 @@ _FALSE = {"false", "no", "n"}
 def _bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
+    word = _yes_no_word(value)
+    if word is not None:
+        return word
+    raise fail(f"should be yes or no (or true/false, y/n), not {shown(value)}")
+
+
+def _yes_no_word(value: Any) -> bool | None:
+    """True or False for a spelling of yes or no, else None."""
     if isinstance(value, str):
         word = value.strip().lower()
         if word in _TRUE:
             return True
         if word in _FALSE:
             return False
-    raise fail(f"should be yes or no (or true/false, y/n), not {shown(value)}")
+    return None
 
 
 _BOOL_SCHEMA = {
@@ -316,11 +324,17 @@ class Choices:
         self.note = note
         self.labels = {v: (labels or {}).get(v, sentence_case(v)) for v in self.values}
         self._lookup: dict[str, str] = {}
+        self._yes_no = {"yes", "no"} <= set(self.values)
         for value, label in self.labels.items():
             self._lookup[value.lower()] = value
             self._lookup[label.lower()] = value
 
     def convert(self, value: Any) -> ChoiceValue:
+        # A yes / no / not known choice takes every spelling a yes/no field takes: a JSON
+        # true, or YAML's `yes` written back as `true` by another tool, means yes.
+        if self._yes_no and (isinstance(value, bool) or _yes_no_word(value) is not None):
+            found = "yes" if _bool(value) else "no"
+            return ChoiceValue(found, self.labels[found])
         if not isinstance(value, str):
             raise fail(f"should be one of: {self.listed()}")
         found = self._lookup.get(" ".join(value.split()).lower())
