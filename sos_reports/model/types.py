@@ -231,6 +231,7 @@ OptBool = Annotated[bool | None, PlainValidator(optional(_bool)), WithJsonSchema
 # --- numbers ----------------------------------------------------------------------------
 
 _WHOLE = re.compile(r"^[+-]?[0-9]+(\.0*)?$")
+_MAX_DIGITS = 18
 
 
 def whole_number_of(value: Any) -> int | None:
@@ -242,7 +243,12 @@ def whole_number_of(value: Any) -> int | None:
     if isinstance(value, float):
         return int(value) if value.is_integer() else None
     if isinstance(value, str) and _WHOLE.match(value.strip()):
-        return int(float(value.strip()))
+        digits = value.strip().split(".")[0]
+        # Far more digits than any count: not converted (Python refuses past 4,300 digits,
+        # and a float of them is infinite).
+        if len(digits.lstrip("+-").lstrip("0")) > _MAX_DIGITS:
+            return None
+        return int(digits)
     return None
 
 

@@ -103,8 +103,24 @@ def _read_bytes(path: Path) -> bytes:
         return handle.read(MAX_BYTES + 1)
 
 
+def _utf16(data: bytes) -> bool:
+    """Whether bytes are UTF-16 text (Notepad's "Unicode"), with or without a byte order mark."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    head = data[:200]
+    # Latin text in UTF-16 has a zero byte beside every letter; UTF-8 text has none.
+    return len(head) >= 4 and max(head[0::2].count(0), head[1::2].count(0)) > len(head) // 4
+
+
 def decode(path: Path, data: bytes) -> str:
     """UTF-8 text (a byte order mark allowed), or a clear error."""
+    if _utf16(data):
+        raise ReadError(
+            'is saved as UTF-16 ("Unicode") text, not UTF-8: save it again choosing the '
+            "encoding UTF-8",
+            source=str(path),
+            line=1,
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
