@@ -93,7 +93,8 @@ class _Kept:
     def __init__(self, text: str, chars: tuple[str, ...]) -> None:
         free = (chr(c) for c in range(0xE000, 0xF900) if chr(c) not in text)
         self.stand_in = {char: next(free) for char in chars if char in text}
-        self._back = str.maketrans({v: k for k, v in self.stand_in.items()})
+        back: dict[str, str | int | None] = {v: k for k, v in self.stand_in.items()}
+        self._back = str.maketrans(back)
 
     def restore(self, text: str) -> str:
         return text.translate(self._back) if self.stand_in else text
@@ -121,9 +122,10 @@ def _compose(text: str, source: str, plain_tabs: bool = False) -> tuple[Any, _Ke
             return run.replace("\t", tab)
 
         hidden = _INLINE_TABS.sub(inline, hidden)
-    hidden = hidden.translate(
-        str.maketrans({c: kept.stand_in[c] for c in _SET_ASIDE if c in kept.stand_in})
-    )
+    hiding: dict[str, str | int | None] = {
+        c: kept.stand_in[c] for c in _SET_ASIDE if c in kept.stand_in
+    }
+    hidden = hidden.translate(str.maketrans(hiding))
     try:
         composer = _StrictComposer(hidden, source)
     except yaml.reader.ReaderError as exc:
