@@ -102,7 +102,7 @@ class _Kept:
 
 # A run of spaces and tabs after the start of a line's content.
 _INLINE_TABS = re.compile(r"(?<=\S)[ \t]*\t[ \t]*")
-_INDICATORS = set(":-?,[{")
+_INDICATORS = set(":-?")
 
 
 def _compose(text: str, source: str, plain_tabs: bool = False) -> tuple[Any, _Kept]:
