@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -90,7 +91,7 @@ def check(source: Source, due_days: DueDays | None = None) -> Checked:
         return Checked(source, None, None, [finding(source, "error", ("kind",), message, "value")])
 
     model_cls = KINDS[kind].model
-    context = {"child_ids": child_ids(tree)}
+    context = {"child_ids": _known_child_ids(tree)}
     findings: list[Finding] = list(source.findings)
     read = {f.path for f in source.findings}
     model: CommonInput | None = None
@@ -127,6 +128,22 @@ def check(source: Source, due_days: DueDays | None = None) -> Checked:
         )
     result.findings.sort(key=_document_order)
     return result
+
+
+def _known_child_ids(tree: dict[str, Any]) -> list[str] | None:
+    """The children's ids, or None when one of them cannot be read (a child that is not a
+    block, an id left out or mistyped): a reference to it would be reported as unknown
+    once for every list that names the child, when the one error is in `children`."""
+    children = tree.get("children")
+    ids = child_ids(tree)
+    if not isinstance(children, list) or not children or len(ids) != len(children):
+        return None
+    if not all(_CHILD_ID.match(i) for i in ids):
+        return None
+    return ids
+
+
+_CHILD_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 def _reported_at_or_under(path: str, reported: set[str]) -> bool:

@@ -283,3 +283,26 @@ def test_every_value_of_every_example_broken_in_turn_gives_findings_not_a_crash(
             assert not twice, where + "\n" + listing(errors)
             if change is not DROP and change is not None and not isinstance(change, str):
                 assert errors, where
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize(
+    ("change", "path", "fragment"),
+    [
+        ("not a block", "children[1]", "should be a block of fields"),
+        ({"id": "leo a"}, "children[1].id", "cannot be an id"),
+    ],
+    ids=["entry", "id"],
+)
+def test_a_child_that_cannot_be_read_is_not_reported_again_in_every_list_naming_it(
+    work: Path, kind: str, change: Any, path: str, fragment: str
+) -> None:
+    def edit(tree: dict[str, Any]) -> None:
+        if isinstance(change, dict):
+            tree["children"][1].update(change)
+        else:
+            tree["children"][1] = change
+
+    found = findings(work, kind, edit)
+    assert_finding(found, "error", path, fragment)
+    assert not [f for f in found if "no child with id" in f.message], listing(found)
