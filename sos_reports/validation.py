@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from sos_reports.errors import Finding, InputError
 from sos_reports.kinds import KINDS
 from sos_reports.model.common import CommonInput
 from sos_reports.model.fields import field_at, fields_of, is_model, lookup, model_at
-from sos_reports.model.types import Choices, shown
+from sos_reports.model.types import Choices, is_child_id, shown
 from sos_reports.readers import Loc, Source, child_ids, path_of
 
 
@@ -138,12 +137,9 @@ def _known_child_ids(tree: dict[str, Any]) -> list[str] | None:
     ids = child_ids(tree)
     if not isinstance(children, list) or not children or len(ids) != len(children):
         return None
-    if not all(_CHILD_ID.match(i) for i in ids):
+    if not all(is_child_id(i) for i in ids):
         return None
     return ids
-
-
-_CHILD_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 def _reported_at_or_under(path: str, reported: set[str]) -> bool:

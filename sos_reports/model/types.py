@@ -411,6 +411,11 @@ Child = Annotated[ChildRef, PlainValidator(_required_child_ref), WithJsonSchema(
 _ID = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
+def is_child_id(text: str) -> bool:
+    """Whether text can be a child's id (letters, digits, `-` and `_`)."""
+    return bool(_ID.match(text))
+
+
 def _child_id(value: Any) -> str | None:
     text = _text(value)
     if text is not None and not _ID.match(text):
