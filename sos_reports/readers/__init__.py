@@ -143,6 +143,22 @@ def _read_bytes(path: Path) -> bytes:
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
+def zip_content(names: set[str], suffix: str) -> str:
+    """What a zip file that is not the input its name says is, and what to do about it."""
+    named = f"though its name ends in {suffix}"
+    if "xl/workbook.xml" in names:
+        return (
+            f"is an Excel workbook, {named}: rename it so that its name ends in .xlsx, "
+            "then give that name"
+        )
+    if "word/document.xml" in names:
+        return (
+            f"is a Word document, {named}. sos-reports reads the input a report is made "
+            "from (.yaml, .json or .xlsx), not a report: give that input instead"
+        )
+    return f"is a zip file, {named}: give the input itself"
+
+
 def _check_content(path: Path, data: bytes, suffix: str) -> None:
     """A file that is not text at all, whatever its name says, is named for what it is."""
     named = f"though its name ends in {suffix}"
@@ -152,19 +168,7 @@ def _check_content(path: Path, data: bytes, suffix: str) -> None:
                 names = set(archive.namelist())
         except (zipfile.BadZipFile, ValueError, OSError):
             names = set()
-        if "xl/workbook.xml" in names:
-            message = (
-                f"is an Excel workbook, {named}: rename it so that its name ends in .xlsx, "
-                "then give that name"
-            )
-        elif "word/document.xml" in names:
-            message = (
-                f"is a Word document, {named}. sos-reports reads the input a report is made "
-                "from (.yaml, .json or .xlsx), not a report: give that input instead"
-            )
-        else:
-            message = f"is a zip file, {named}: give the input itself"
-        raise ReadError(message, source=str(path))
+        raise ReadError(zip_content(names, suffix), source=str(path))
     if data.startswith(_OLE):
         raise ReadError(
             f"is an older Office file (.xls or .doc) or a password-protected one, {named}: "
