@@ -74,6 +74,41 @@ def test_a_bad_value_does_not_hide_a_child_left_out_of_a_per_child_list(
     assert_finding(found, "error", listed, "has no entry for `leo` (Leo Ashby)")
 
 
+# (kind, changes: a bad value (first) and a rule broken in another entry of the same list,
+#  where the rule's finding is, its severity, what it says)
+# fmt: off
+EACH_ENTRY = [
+    *[(kind, {"child_voice[0].method": "telepathy", "child_voice[1].method": "not gathered",
+              "child_voice[1].not_gathered_reason": DROP},
+       "child_voice[1].not_gathered_reason", "error", "is required when the child's views")
+      for kind in KINDS],
+    *[(kind, {"involvement.help_offered": " ", "involvement.last_seen[0].date": "2999-01-01"},
+       "involvement.last_seen[0].date", "error", "is after the report date")
+      for kind in ("icpc", "rcpc")],
+    ("rcpc", {"recommendations[0].reason": "",
+              "recommendations[1].recommendation": "end plan - child in need",
+              "recommendations[1].category_change": "Neglect."},
+     "recommendations[1].category_change", "warning", "only applies when the plan continues"),
+    ("medical", {"child_health[0].conditions": "", "child_health[1].immunisation_details": DROP},
+     "child_health[1].immunisation_details", "error", "is required when immunisations"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(
+    ("kind", "changes", "path", "severity", "fragment"),
+    EACH_ENTRY,
+    ids=[f"{kind}-{path.split('[')[0]}" for kind, _, path, *_ in EACH_ENTRY],
+)
+def test_each_entry_of_a_list_is_checked_beside_a_bad_value_in_another(
+    work: Path, kind: str, changes: dict[str, Any], path: str, severity: str, fragment: str
+) -> None:
+    found = findings(work, kind, changes)
+    bad = next(iter(changes))
+    assert [f for f in found if f.path == bad and f.severity == "error"], listing(found)
+    assert_finding(found, severity, path, fragment)
+
+
 def test_the_scaling_forgotten_for_one_child_beside_a_score_of_11(tmp_path: Path) -> None:
     """The case as a chair met it, through the command line: both problems, with lines."""
     from click.testing import CliRunner
