@@ -640,8 +640,8 @@ def carer_health_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
                 (*loc, "domestic_abuse"),
                 f"is current, and {name}'s entry is printed in the family's copy: what one "
                 "adult disclosed about another is normally given to the chair only, unless "
-                "that adult agreed to it being shared. Set `withhold_from_family: yes` (the "
-                "entry then goes only into the confidential annex), or leave it if they agreed",
+                "that adult agreed to it being shared. If not, set `withhold_from_family: "
+                "yes` so that the entry goes only into the confidential annex",
                 unless=((*loc, "withhold_from_family"),),
             )
         if (

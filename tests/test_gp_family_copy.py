@@ -36,7 +36,7 @@ def test_a_current_domestic_abuse_entry_in_the_familys_copy_is_warned_of(tmp_pat
     line = lines.index("domestic_abuse:") + 1
     assert f"carer_health[0].domestic_abuse (line {line}): is current" in warning
     assert "normally given to the chair only" in warning
-    assert "withhold_from_family: yes" in warning
+    assert "set `withhold_from_family: yes`" in warning
     strict = CliRunner().invoke(cli, ["fill", "--strict", str(source)])
     assert strict.exit_code == 1 and not list(tmp_path.glob("*.docx"))
 
