@@ -139,10 +139,17 @@ def test_a_raw_control_character_in_yaml_is_named_with_its_line(tmp_path: Path, 
     assert "delete it" in result.output
 
 
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
 @pytest.mark.parametrize("bom", [False, True], ids=["without-bom", "with-bom"])
-def test_a_utf16_yaml_file_is_refused_saying_to_save_it_as_utf8(tmp_path: Path, bom: bool) -> None:
-    source = tmp_path / "input.yaml"
-    text = example_path("icpc").read_text("utf-8")
+def test_a_utf16_file_is_refused_saying_to_save_it_as_utf8(
+    tmp_path: Path, bom: bool, suffix: str
+) -> None:
+    source = tmp_path / f"input{suffix}"
+    text = (
+        example_path("icpc").read_text("utf-8")
+        if suffix == ".yaml"
+        else json.dumps(example_tree("icpc"), ensure_ascii=False)
+    )
     source.write_bytes(text.encode("utf-16" if bom else "utf-16-le"))
     result = run("validate", str(source))
     assert result.exit_code == 1

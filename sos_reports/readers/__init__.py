@@ -186,8 +186,19 @@ def _utf16(data: bytes) -> bool:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return True
     head = data[:200]
-    # Latin text in UTF-16 has a zero byte beside every letter; UTF-8 text has none.
-    return len(head) >= 4 and max(head[0::2].count(0), head[1::2].count(0)) > len(head) // 4
+    if len(head) < 4:
+        return False
+    # Latin text in UTF-16 has a zero byte beside every letter; UTF-8 text has none, and
+    # other binary files do not alternate zeros with letters.
+    for zeros, letters in ((head[1::2], head[0::2]), (head[0::2], head[1::2])):
+        if zeros.count(0) >= 0.9 * len(zeros) and _mostly_text(letters):
+            return True
+    return False
+
+
+def _mostly_text(data: bytes) -> bool:
+    printable = sum(32 <= b < 127 or b in (9, 10, 13) for b in data)
+    return printable >= 0.9 * len(data)
 
 
 def decode(path: Path, data: bytes) -> str:
