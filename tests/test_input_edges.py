@@ -376,3 +376,20 @@ def test_a_json_input_written_back_is_the_same_input(tmp_path: Path) -> None:
     assert checked.model is not None and checked.model.conference.case_reference == "2025.10"
     again = write_json(tmp_path / "again.json", checked.source.tree)
     assert validate(again).model == checked.model
+
+
+def test_a_raw_control_character_in_a_json_string_is_named_by_its_field(tmp_path: Path) -> None:
+    tree = example_tree("icpc")
+    tree["conference"]["venue"] = "Thorn\x01by"
+    tree["author"]["name"] = "Ms\tJoanna Pryce"
+    source = tmp_path / "input.json"
+    # Unescaped, as a hand-edited file holds them (JSON wants \u0001 and \t).
+    source.write_text(
+        json.dumps(tree, ensure_ascii=False).replace("\\u0001", "\x01").replace("\\t", "\t"),
+        "utf-8",
+    )
+    assert "\x01" in source.read_text("utf-8")
+    result = run("validate", str(source))
+    assert_plain(result.output)
+    assert "conference.venue: contains the control character U+0001 at position 6" in result.output
+    assert "author.name" not in result.output  # a tab is text

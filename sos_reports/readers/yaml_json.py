@@ -261,6 +261,9 @@ def read_json(path: Path, data: bytes) -> Source:
             parse_constant=_refuse_constant,
             parse_float=str,
             parse_int=str,
+            # A tab or a control character typed into a string (JSON wants them escaped) is
+            # read, so that a tab is text and a control character is named by its field.
+            strict=False,
         )
     except json.JSONDecodeError as exc:
         raise ReadError(
