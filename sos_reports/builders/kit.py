@@ -9,7 +9,7 @@ with what follows them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,8 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
+from sos_reports.ooxml import order_cell_properties
+
 FONT = "Arial"
 LANGUAGE = "en-GB"
 ACCENT = RGBColor(0x1F, 0x38, 0x64)  # dark blue: 12:1 contrast on white
@@ -38,6 +40,9 @@ PAGE_WIDTH = Cm(21.0)
 MARGIN = Cm(2.0)
 TEXT_WIDTH = Cm(17.0)  # A4 less two 2 cm margins
 MIN_COLUMN = 1.0  # cm: room for a number; a column of words needs far more (see table())
+# cm: the widest long date, "28 September 2017" in 10 pt Arial, is 3.1 cm; with the cell's
+# margins a date column needs 3.5 cm to hold it on one line.
+DATE_WIDTH = 3.5
 CELL_PAD_TOP = 60  # twips (3 pt): the same as Table Text's space after, so text sits centred
 CELL_PAD_SIDE = 108  # twips (0.19 cm): Word's default, written out so every reader agrees
 
@@ -115,6 +120,7 @@ def finish(doc: DocxDocument) -> None:
     """Keep only the styles the template uses (and those they are based on), without the
     hundreds of latent and table styles of the default document: a report is smaller,
     faster to write, and its style list shows what it is made of."""
+    order_cell_properties(doc.element)  # the kit appends cell properties as it goes
     styles = doc.styles.element
     latent = styles.find(qn("w:latentStyles"))
     if latent is not None:
@@ -433,16 +439,29 @@ def tag_row(t: Table, widths: Sequence[float], text: str) -> None:
 
 
 def data_row(
-    t: Table, widths: Sequence[float], texts: Iterable[str], *, label_first: bool = False
-) -> object:
+    t: Table,
+    widths: Sequence[float],
+    texts: Iterable[str],
+    *,
+    label_first: bool = False,
+    dates: Collection[int] = (),
+) -> _Row:
     """A row of cells; it moves to the next page whole rather than break across pages (a row
-    taller than a page still flows on, as OOXML asks), so no line is cut from its row."""
+    taller than a page still flows on, as OOXML asks), so no line is cut from its row.
+
+    The cells numbered in `dates` hold a date alone: wide enough for the longest, and marked
+    not to wrap, so that no reader sees "11 February" over "1994".
+    """
     row = add_row(t, widths)
     _no_split(row)
     for i, (cell, text) in enumerate(zip(row.cells, texts, strict=True)):
         is_label = label_first and i == 0
         if is_label:
             _shade(cell, LABEL_FILL)
+        if i in dates:
+            if widths[i] < DATE_WIDTH:
+                raise ValueError(f"a date column needs {DATE_WIDTH} cm, not {widths[i]}")
+            cell._tc.get_or_add_tcPr().append(OxmlElement("w:noWrap"))
         _cell_text(cell, text, bold=is_label)
     return row
 
@@ -484,19 +503,36 @@ def loop_table(
     widths: Sequence[float],
     loop: str,
     cells: Sequence[str],
+    *,
+    dates: Collection[int] = (),
 ) -> Table:
-    """A table with a header row and one row per item of a list."""
+    """A table with a header row and one row per item of a list (`dates`: see data_row)."""
     t = table(doc, widths, header)
     tag_row(t, widths, f"{{%tr for {loop} %}}")
-    data_row(t, widths, cells)
+    data_row(t, widths, cells, dates=dates)
     tag_row(t, widths, "{%tr endfor %}")
     return t
 
 
-def scale_table(doc: DocxDocument, score: str) -> Table:
-    """The visual 0..10 scale: the scored cell dark with a white bold number, the rest light.
+@dataclass(frozen=True)
+class ScaleLine:
+    """A line of runs under the scale; `when` is the Jinja test that shows it (always if None)."""
 
-    The score is also written in words under the scale, so colour is never the only carrier.
+    runs: Sequence[Run]
+    when: str | None = None
+
+
+def scale_table(
+    doc: DocxDocument, score: str, zero: str, ten: str, below: Sequence[ScaleLine] = ()
+) -> Table:
+    """The visual 0..10 scale: the scored cell dark with a white bold number, the rest light;
+    under it, the meanings of 0 and 10 and the lines that say the score in words.
+
+    The score is also written in words, so colour is never the only carrier. The lines are
+    rows of the same table, each one cell across the scale without borders, and every
+    paragraph keeps with the next: Word then keeps the block on one page with the reason
+    after it, and LibreOffice, which keeps a table with nothing after it, does not split a
+    table whose paragraphs all keep with the next.
     """
     widths = [TEXT_WIDTH.cm / 11] * 11
     t = table(doc, widths)
@@ -519,18 +555,64 @@ def scale_table(doc: DocxDocument, score: str) -> Table:
         plain = p.add_run(str(i))
         plain.font.color.rgb = RGBColor(0x40, 0x40, 0x40)
         p.add_run("{%r endif %}")
+    legend = _line_under(t, widths, "Small", rule_above=True)
+    legend.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+    legend.paragraph_format.space_after = Pt(2)
+    for text, fmt in (("0: ", "b"), (zero, ""), ("\t", ""), ("10: ", "b"), (ten, "")):
+        legend.add_run(text).bold = fmt == "b" or None
+    for line in below:
+        if line.when:
+            tag_row(t, widths, f"{{%tr if {line.when} %}}")
+        p = _line_under(t, widths, "Normal")
+        p.paragraph_format.space_after = Pt(6)
+        for run in line.runs:
+            text, fmt = (run, "") if isinstance(run, str) else run
+            r = p.add_run(text)
+            r.bold = "b" in fmt or None
+            r.italic = "i" in fmt or None
+        if line.when:
+            tag_row(t, widths, "{%tr endif %}")
     return t
 
 
-def scale_legend(doc: DocxDocument, zero: str, ten: str) -> Paragraph:
-    p = doc.add_paragraph(style="Small")
-    p.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+def spanning_row(t: Table, widths: Sequence[float]) -> _Cell:
+    """A row of one cell across the whole table, kept whole on its page."""
+    row = add_row(t, widths)
+    _no_split(row)
+    return row.cells[0].merge(row.cells[-1])
+
+
+def keep_together(t: Table) -> None:
+    """Every paragraph of the table keeps with the next: one page for the whole table."""
+    for p in t._tbl.iter(qn("w:p")):
+        paragraph = Paragraph(p, t._parent)
+        if not paragraph.text.startswith("{%"):  # a row's tag leaves with its row
+            paragraph.paragraph_format.keep_with_next = True
+
+
+def _line_under(
+    t: Table, widths: Sequence[float], style: str, *, rule_above: bool = False
+) -> Paragraph:
+    """A row of one borderless cell across the table, its text at the page margin; with
+    `rule_above`, the line of the row above closes it off."""
+    cell = spanning_row(t, widths)
+    tcpr = cell._tc.get_or_add_tcPr()
+    borders = OxmlElement("w:tcBorders")
+    for side in ("left", "bottom", "right") if rule_above else ("top", "left", "bottom", "right"):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:val"), "nil")
+        borders.append(edge)
+    tcpr.append(borders)
+    margins = OxmlElement("w:tcMar")
+    for side in ("left", "right"):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:w"), "0")
+        edge.set(qn("w:type"), "dxa")
+        margins.append(edge)
+    tcpr.append(margins)
+    p = cell.paragraphs[0]
+    p.style = t.part.document.styles[style]  # type: ignore[attr-defined]
     p.paragraph_format.keep_with_next = True
-    p.add_run("0: ").bold = True
-    p.add_run(zero)
-    p.add_run("\t")
-    p.add_run("10: ").bold = True
-    p.add_run(ten)
     return p
 
 

@@ -7,20 +7,21 @@ them in its order and adds its own sections between them.
 from __future__ import annotations
 
 from docx.document import Document as DocxDocument
-from docx.shared import Pt
 
 from sos_reports.builders.kit import (
     Line,
     Row,
+    ScaleLine,
     cell_paragraphs,
     data_row,
     heading,
+    keep_together,
     label_table,
     loop_table,
     optional,
     para,
-    scale_legend,
     scale_table,
+    spanning_row,
     table,
     tag,
     tag_row,
@@ -94,11 +95,16 @@ def family(doc: DocxDocument, *, household_optional: bool = False) -> None:
     para(doc, ("Family address: ", "b"), "{{ family_address }}")
     tag(doc, "{%p endif %}")
     heading(doc, "Children", 2)
-    loop_table(
+    widths = (2.8, 3.5, 1.7, 2.4, 2.0, 1.9, 2.7)
+    t = table(
         doc,
+        widths,
         ("Name", "Date of birth", "Gender", "Ethnicity", "First language", "Religion", "Setting"),
-        (3.0, 2.6, 1.7, 2.6, 2.1, 1.9, 3.1),
-        "c in children",
+    )
+    tag_row(t, widths, "{%tr for c in children %}")
+    data_row(
+        t,
+        widths,
         (
             "{{ c.name }}{% if c.known_as is not none %} (known as {{ c.known_as }}){% endif %}",
             "{% if c.dob is not none %}{{ c.dob }}{% else %}Expected {{ c.edd }}{% endif %}",
@@ -108,31 +114,37 @@ def family(doc: DocxDocument, *, household_optional: bool = False) -> None:
             "{% if c.religion is not none %}{{ c.religion }}{% endif %}",
             "{% if c.setting is not none %}{{ c.setting }}{% endif %}",
         ),
+        dates=(1,),
     )
-    # What does not fit a column, for a child who has any of it.
-    tag(doc, "{%p for c in children %}")
-    tag(
-        doc,
-        "{%p if c.disability is not none or c.address is not none or c.nhs_number is not none %}",
+    # What does not fit a column, for a child who has any of it, in a row across the table
+    # under the child's own: it cannot drift away from the table onto another page.
+    tag_row(
+        t,
+        widths,
+        "{%tr if c.disability is not none or c.address is not none or c.nhs_number is not none %}",
     )
-    name = para(doc, ("{{ c.name }}", "b"), style="Small")
-    name.paragraph_format.keep_with_next = True
-    name.paragraph_format.space_before = Pt(6)
+    details: list[Line] = []
     for label, value in (
         ("NHS number", "c.nhs_number"),
         ("Disability or special educational needs", "c.disability"),
         ("Address", "c.address"),
     ):
-        tag(doc, f"{{%p if {value} is not none %}}")
-        para(doc, (f"{label}: ", "b"), f"{{{{ {value} }}}}", style="Small")
-        tag(doc, "{%p endif %}")
-    tag(doc, "{%p endif %}")
-    tag(doc, "{%p endfor %}")
+        details += [
+            f"{{%p if {value} is not none %}}",
+            [(f"{label}: ", "b"), f"{{{{ {value} }}}}"],
+            "{%p endif %}",
+        ]
+    cell_paragraphs(spanning_row(t, widths), details)
+    tag_row(t, widths, "{%tr endif %}")
+    tag_row(t, widths, "{%tr endfor %}")
+    # Word keeps a table whose paragraphs all keep with the next on one page, and
+    # LibreOffice does not split it: the children are read together, whatever the page.
+    keep_together(t)
 
     if household_optional:
         tag(doc, "{%p if household %}")
     heading(doc, "Parents, carers and other significant adults", 2)
-    widths = (2.8, 2.9, 2.3, 2.7, 2.9, 3.4)
+    widths = (2.6, 2.6, 3.5, 2.4, 2.8, 3.1)
     t = table(
         doc,
         widths,
@@ -159,6 +171,7 @@ def family(doc: DocxDocument, *, household_optional: bool = False) -> None:
             "{{ h.parental_responsibility }}{% if h.parental_responsibility_for %} (for {{ h.parental_responsibility_for|join(', ') }}){% endif %}",
             "",
         ),
+        dates=(2,),
     )
     cell_paragraphs(
         row.cells[5],  # type: ignore[attr-defined]
@@ -266,7 +279,7 @@ def needs_to_happen(doc: DocxDocument) -> None:
     loop_table(
         doc,
         ("Action", "Who", "By when"),
-        (10.0, 4.0, 3.0),
+        (9.5, 4.0, 3.5),
         "s in needs_to_happen.next_steps",
         ("{{ s.action }}", "{{ s.who }}", "{{ s.by }}"),
     )
@@ -315,20 +328,21 @@ def scaling(doc: DocxDocument, *, previous: bool = False) -> None:
     para(doc, ("{{ scaling.question }}", "i"))
     tag(doc, "{%p for s in scaling.scores %}")
     heading(doc, "{{ s.child }}", 2)
-    scale_table(doc, "s.score")
-    scale_legend(doc, "{{ scaling.zero_means }}", "{{ scaling.ten_means }}")
-    # The scale, the score and the start of the reason stay on one page.
-    para(doc, ("Score: ", "b"), "{{ s.score_text }}").paragraph_format.keep_with_next = True
+    below = [ScaleLine([("Score: ", "b"), "{{ s.score_text }}"])]
     if previous:
-        tag(doc, "{%p if s.previous is not none %}")
-        para(
-            doc,
-            ("Previous score: ", "b"),
-            "{{ s.previous }} out of 10. ",
-            ("Direction of travel: ", "b"),
-            "{{ s.direction }}",
-        ).paragraph_format.keep_with_next = True
-        tag(doc, "{%p endif %}")
+        below.append(
+            ScaleLine(
+                [
+                    ("Previous score: ", "b"),
+                    "{{ s.previous }} out of 10. ",
+                    ("Direction of travel: ", "b"),
+                    "{{ s.direction }}",
+                ],
+                optional("s.previous"),
+            )
+        )
+    # The scale, its legend and the score stay on one page, with the reason after them.
+    scale_table(doc, "s.score", "{{ scaling.zero_means }}", "{{ scaling.ten_means }}", below)
     para(doc, ("Reason: ", "b"), "{{ s.reason }}")
     tag(doc, "{%p endfor %}")
 
@@ -355,7 +369,7 @@ def sharing(doc: DocxDocument) -> None:
     loop_table(
         doc,
         ("Name", "Relationship", "Given the report", "How", "Date"),
-        (3.8, 4.2, 2.6, 3.4, 3.0),
+        (3.6, 4.0, 2.6, 3.3, 3.5),
         "w in sharing.with",
         (
             "{{ w.name }}",
@@ -364,6 +378,7 @@ def sharing(doc: DocxDocument) -> None:
             "{% if w.method is not none %}{{ w.method }}{% endif %}",
             "{% if w.date is not none %}{{ w.date }}{% endif %}",
         ),
+        dates=(4,),
     )
     tag(doc, "{%p endif %}")
     _optional_text(doc, "Why the report was not shared", "sharing.not_shared_reason")
@@ -386,12 +401,18 @@ def confidential(doc: DocxDocument) -> None:
     tag(doc, "{%p endif %}")
 
 
-def sign_off(doc: DocxDocument) -> None:
+def sign_off(doc: DocxDocument, *, gmc: bool = False) -> None:
+    """Who signs; with `gmc`, the GP's GMC number beside the signature, where it is looked for."""
     heading(doc, "Sign-off", 1)
+    signer = [Row("Signed by", "{{ sign_off.name }}")]
+    if gmc:
+        signer.append(
+            Row("GMC number", "{{ practice.gmc_number }}", optional("practice.gmc_number"))
+        )
     label_table(
         doc,
         [
-            Row("Signed by", "{{ sign_off.name }}"),
+            *signer,
             Row("Date", "{{ sign_off.date }}"),
             Row(
                 "Countersigned by",
