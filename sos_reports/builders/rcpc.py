@@ -86,7 +86,7 @@ def build(doc: DocxDocument) -> None:
     sections.title_block(doc)
     sections.about(doc, review="always")
     sections.family(doc)
-    sections.summary_map(doc, review=True)
+    sections.summary_map(doc)
     involvement(doc, review=True)
     plan(doc)
     changes(doc)

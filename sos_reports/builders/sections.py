@@ -187,12 +187,21 @@ def family(doc: DocxDocument, *, household_optional: bool = False) -> None:
         tag(doc, "{%p endif %}")
 
 
-def summary_map(doc: DocxDocument, *, review: bool = False) -> None:
-    """The Signs of Safety map: the three columns side by side, as on the meeting's whiteboard."""
-    heading(doc, "Signs of Safety summary", 1)
+MAP_NAME = "Signs of Safety summary"
+
+
+def summary_map(doc: DocxDocument) -> None:
+    """The Signs of Safety map: the three columns side by side, as on the meeting's whiteboard.
+
+    The danger statements, strengths, existing safety, safety goals and next steps are
+    printed here in full and nowhere else; the sections under the three questions give the
+    rest of each answer and say where these are, so the family reads each paragraph once.
+    """
+    heading(doc, MAP_NAME, 1)
     intro = para(
         doc,
-        "The three questions at a glance; the full text follows in the sections below.",
+        "The three questions at a glance. What is here is not repeated below; the sections "
+        "after it give the rest of each answer.",
         style="Small",
     )
     intro.paragraph_format.keep_with_next = True
@@ -204,20 +213,25 @@ def summary_map(doc: DocxDocument, *, review: bool = False) -> None:
     worried: list[Line] = [
         ("Danger statements", "b"),
         "{%p for d in worries.danger_statements %}",
-        [("{{ loop.index }}. ", "b"), "{{ d.text }}"],
+        [
+            ("{{ loop.index }}. ", "b"),
+            "{{ d.text }} ",
+            (
+                "({% if d.children %}{{ d.children|join(', ') }}"
+                "{% else %}All the children{% endif %})",
+                "i",
+            ),
+        ],
         "{%p endfor %}",
     ]
-    if review:
-        worried += [("Remaining concerns", "b"), "{{ worries.remaining_concerns }}"]
-    well: list[Line] = [("Strengths", "b"), "{{ working_well.strengths }}"]
-    well += [
+    well: list[Line] = [
+        ("Strengths", "b"),
+        "{{ working_well.strengths }}",
         "{%p if working_well.existing_safety is not none %}",
         ("Existing safety", "b"),
         "{{ working_well.existing_safety }}",
         "{%p endif %}",
     ]
-    if review:
-        well += [("Progress", "b"), "{{ working_well.progress }}"]
     needs: list[Line] = [
         ("Safety goals", "b"),
         "{%p for g in needs_to_happen.safety_goals %}",
@@ -228,26 +242,20 @@ def summary_map(doc: DocxDocument, *, review: bool = False) -> None:
         ["{{ s.action }} ", ("({{ s.who }}, by {{ s.by }})", "i")],
         "{%p endfor %}",
     ]
-    for cell, lines in zip(row.cells, (worried, well, needs), strict=True):  # type: ignore[attr-defined]
+    for cell, lines in zip(row.cells, (worried, well, needs), strict=True):
         cell_paragraphs(cell, lines)
+
+
+def _in_the_map(doc: DocxDocument, what: str) -> None:
+    """Where the part of an answer that the summary map holds is found."""
+    para(doc, (f"{what} in the {MAP_NAME} near the start of this report.", "i"), style="Small")
 
 
 def worries(doc: DocxDocument, *, review: bool = False) -> None:
     heading(doc, "What are we worried about?", 1)
+    _in_the_map(doc, "The danger statements are")
     heading(doc, "Harm", 2)
     para(doc, "{{ worries.harm }}")
-    heading(doc, "Danger statements", 2)
-    loop_table(
-        doc,
-        ("No.", "Danger statement", "Children"),
-        (1.0, 12.0, 4.0),
-        "d in worries.danger_statements",
-        (
-            "{{ loop.index }}",
-            "{{ d.text }}",
-            "{% if d.children %}{{ d.children|join(', ') }}{% else %}All the children{% endif %}",
-        ),
-    )
     _optional_text(doc, "Complicating factors", "worries.complicating_factors")
     if review:
         heading(doc, "Remaining concerns", 2)
@@ -257,9 +265,11 @@ def worries(doc: DocxDocument, *, review: bool = False) -> None:
 
 def working_well(doc: DocxDocument, *, review: bool = False) -> None:
     heading(doc, "What's working well?", 1)
-    heading(doc, "Strengths", 2)
-    para(doc, "{{ working_well.strengths }}")
-    _optional_text(doc, "Existing safety", "working_well.existing_safety")
+    _in_the_map(
+        doc,
+        "The strengths{% if working_well.existing_safety is not none %} and the existing "
+        "safety{% endif %} are",
+    )
     if review:
         heading(doc, "Progress towards the safety goals", 2)
         para(doc, "{{ working_well.progress }}")
@@ -267,22 +277,7 @@ def working_well(doc: DocxDocument, *, review: bool = False) -> None:
 
 def needs_to_happen(doc: DocxDocument) -> None:
     heading(doc, "What needs to happen?", 1)
-    heading(doc, "Safety goals", 2)
-    loop_table(
-        doc,
-        ("No.", "Safety goal"),
-        (1.0, 16.0),
-        "g in needs_to_happen.safety_goals",
-        ("{{ loop.index }}", "{{ g }}"),
-    )
-    heading(doc, "Next steps", 2)
-    loop_table(
-        doc,
-        ("Action", "Who", "By when"),
-        (9.5, 4.0, 3.5),
-        "s in needs_to_happen.next_steps",
-        ("{{ s.action }}", "{{ s.who }}", "{{ s.by }}"),
-    )
+    _in_the_map(doc, "The safety goals and the next steps are")
     _optional_text(doc, "Information gaps", "needs_to_happen.information_gaps")
 
 
@@ -383,6 +378,25 @@ def sharing(doc: DocxDocument) -> None:
     tag(doc, "{%p endif %}")
     _optional_text(doc, "Why the report was not shared", "sharing.not_shared_reason")
     _optional_text(doc, "The family's comments on this report", "sharing.family_comments")
+    disagreeing(doc)
+
+
+# What a family can do about a report they disagree with. A local authority whose procedure
+# differs changes these lines in its copy of the template (`sos-reports template`).
+DISAGREEING = (
+    "You can talk to {{ author.name }}, who wrote this report, before the conference: "
+    "{{ author.phone }} or {{ author.email }}.",
+    "You can write down what you think is wrong or missing and ask for your comments to be "
+    "added to the report or given to the conference chair.",
+    "You can also tell the conference chair, at the start of the conference or before it "
+    "through your social worker. The chair makes sure that your views are heard.",
+)
+
+
+def disagreeing(doc: DocxDocument) -> None:
+    heading(doc, "If you do not agree with this report", 2)
+    for line in DISAGREEING:
+        para(doc, line)
 
 
 def confidential(doc: DocxDocument) -> None:
