@@ -585,9 +585,7 @@ def spanning_row(t: Table, widths: Sequence[float]) -> _Cell:
 def keep_together(t: Table) -> None:
     """Every paragraph of the table keeps with the next: one page for the whole table."""
     for p in t._tbl.iter(qn("w:p")):
-        paragraph = Paragraph(p, t._parent)
-        if not paragraph.text.startswith("{%"):  # a row's tag leaves with its row
-            paragraph.paragraph_format.keep_with_next = True
+        Paragraph(p, t._parent).paragraph_format.keep_with_next = True
 
 
 def _line_under(
