@@ -176,3 +176,20 @@ def test_the_gmc_number_stands_beside_the_gps_signature(tmp_path: Path) -> None:
     assert text_of(table.findall("w:tr", NS)[1].findall("w:tc", NS)[1]) == gmc
     (practice,) = [rows for rows in labelled if rows and rows[0] == "Practice"]
     assert "GMC number" not in practice
+
+
+def test_the_signatures_and_each_sections_opening_lines_stay_on_one_page(
+    filled: tuple[Any, Any],
+) -> None:
+    _, body = filled
+    (sign_off,) = [t for t in tables(body) if first_row_text(t)[0] == "Signed by"]
+    assert held_together(sign_off)
+    paragraphs = list(body.iter(f"{{{W}}}p"))
+    openings = [
+        p
+        for p in paragraphs
+        if text_of(p).startswith("Family address: ")
+        or text_of(p).endswith("in the Signs of Safety summary near the start of this report.")
+    ]
+    assert len(openings) == 4
+    assert all(keeps_with_next(p) for p in openings)

@@ -92,7 +92,9 @@ def about(doc: DocxDocument, *, agency_author: bool = True, review: str = "") ->
 def family(doc: DocxDocument, *, household_optional: bool = False) -> None:
     heading(doc, "The children and family", 1)
     tag(doc, "{%p if family_address is not none %}")
-    para(doc, ("Family address: ", "b"), "{{ family_address }}")
+    # The section's heading and the address go with the children, not alone at a page's foot.
+    address = para(doc, ("Family address: ", "b"), "{{ family_address }}")
+    address.paragraph_format.keep_with_next = True
     tag(doc, "{%p endif %}")
     heading(doc, "Children", 2)
     widths = (2.8, 3.5, 1.7, 2.4, 2.0, 1.9, 2.7)
@@ -200,8 +202,7 @@ def summary_map(doc: DocxDocument) -> None:
     heading(doc, MAP_NAME, 1)
     intro = para(
         doc,
-        "The three questions at a glance. What is here is not repeated below; the sections "
-        "after it give the rest of each answer.",
+        "The three questions at a glance; the sections below give the rest of each answer.",
         style="Small",
     )
     intro.paragraph_format.keep_with_next = True
@@ -248,7 +249,10 @@ def summary_map(doc: DocxDocument) -> None:
 
 def _in_the_map(doc: DocxDocument, what: str) -> None:
     """Where the part of an answer that the summary map holds is found."""
-    para(doc, (f"{what} in the {MAP_NAME} near the start of this report.", "i"), style="Small")
+    pointer = para(
+        doc, (f"{what} in the {MAP_NAME} near the start of this report.", "i"), style="Small"
+    )
+    pointer.paragraph_format.keep_with_next = True  # never alone at the foot of a page
 
 
 def worries(doc: DocxDocument, *, review: bool = False) -> None:
@@ -423,7 +427,7 @@ def sign_off(doc: DocxDocument, *, gmc: bool = False) -> None:
         signer.append(
             Row("GMC number", "{{ practice.gmc_number }}", optional("practice.gmc_number"))
         )
-    label_table(
+    signatures = label_table(
         doc,
         [
             *signer,
@@ -440,3 +444,4 @@ def sign_off(doc: DocxDocument, *, gmc: bool = False) -> None:
             ),
         ],
     )
+    keep_together(signatures)  # one signature block, on one page
