@@ -97,7 +97,7 @@ def family(doc: DocxDocument, *, household_optional: bool = False) -> None:
     address.paragraph_format.keep_with_next = True
     tag(doc, "{%p endif %}")
     heading(doc, "Children", 2)
-    widths = (2.8, 3.5, 1.7, 2.4, 2.0, 1.9, 2.7)
+    widths: tuple[float, ...] = (2.8, 3.5, 1.7, 2.4, 2.0, 1.9, 2.7)
     t = table(
         doc,
         widths,
@@ -176,7 +176,7 @@ def family(doc: DocxDocument, *, household_optional: bool = False) -> None:
         dates=(2,),
     )
     cell_paragraphs(
-        row.cells[5],  # type: ignore[attr-defined]
+        row.cells[5],
         [
             "{{ h.in_household }}",
             "{%p if h.address is not none %}",
