@@ -4,12 +4,15 @@ The Office Open XML schema fixes the order of many child elements. docxtpl's `{%
 puts a cell's shading before its width, and openpyxl writes a font's properties in an order
 of its own; Word and Excel then offer to repair the file. openpyxl also writes every text
 cell as an inline string, which Excel moves to a shared-strings table on its next save, so
-that a workbook comes back rewritten from a user who only typed into it.
+that a workbook comes back rewritten from a user who only typed into it; and it writes a
+link to another sheet as a link to an external file named `#Sheet!A1`, which a council's
+security scanner reports as an external relationship.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterable
 
@@ -22,6 +25,7 @@ _TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
 _SHARED_STRINGS_REL = (
     "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
 )
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _SHARED_STRINGS_TYPE = (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 )
@@ -95,6 +99,7 @@ def tidy_workbook(data: bytes) -> bytes:
         parts["xl/styles.xml"] = _xml(styles)
     if "xl/sharedStrings.xml" not in parts:
         _share_strings(parts)
+    _links_within(parts)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for name, content in parts.items():
@@ -155,6 +160,34 @@ def _share_strings(parts: dict[str, bytes]) -> None:
         ContentType=_SHARED_STRINGS_TYPE,
     )
     parts["[Content_Types].xml"] = _xml(types)
+
+
+def _links_within(parts: dict[str, bytes]) -> None:
+    """A link to a place in the workbook as Excel writes it: a `location`, not a file."""
+    for name in [n for n in parts if re.fullmatch(r"xl/worksheets/_rels/[^/]+\.xml\.rels", n)]:
+        rels = etree.fromstring(parts[name])
+        inside = {
+            rel.get("Id"): rel.get("Target", "")[1:]
+            for rel in rels
+            if rel.get("TargetMode") == "External" and rel.get("Target", "").startswith("#")
+        }
+        if not inside:
+            continue
+        sheet_name = "xl/worksheets/" + name.rsplit("/", 1)[1][: -len(".rels")]
+        sheet = etree.fromstring(parts[sheet_name])
+        for link in sheet.iter(f"{{{S}}}hyperlink"):
+            rid = link.get(f"{{{_R}}}id")
+            if rid in inside:
+                del link.attrib[f"{{{_R}}}id"]
+                link.set("location", inside[rid])
+        parts[sheet_name] = _xml(sheet)
+        for rel in list(rels):
+            if rel.get("Id") in inside:
+                rels.remove(rel)
+        if len(rels):
+            parts[name] = _xml(rels)
+        else:
+            del parts[name]
 
 
 def _xml(root: etree._Element) -> bytes:

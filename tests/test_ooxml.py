@@ -85,9 +85,9 @@ CASES = [(name, kind) for name, (_, kinds) in OUTPUTS.items() for kind in kinds]
 
 
 def audit(path: Path) -> list[str]:
-    """Every finding of the independent validator, errors and app-compatibility warnings
-    alike, and its verdict if Word or Excel would repair or rewrite the file."""
-    result = OpenXmlValidator(max_errors=0).validate(path)
+    """Every finding of the independent validator, errors, app-compatibility and security
+    warnings alike, and its verdict if Word or Excel would repair or rewrite the file."""
+    result = OpenXmlValidator(max_errors=0, security_validation=True).validate(path)
     findings = [
         f"{e.severity.value} in {e.part_uri} {e.path}: {e.description}" for e in result.errors
     ]
