@@ -4,7 +4,10 @@ Every Jinja tag is written as one whole run, so no template the project ships ha
 that Word split across runs. Layout choices live here, once, for all kinds:
 A4, Arial (Liberation Sans on Linux), en-GB, real heading styles, header rows that repeat,
 rows that never break across a page, and headings and the lines that introduce a table kept
-with what follows them.
+with what follows them. LibreOffice keeps no table with the paragraph after it, so what must
+stay with a table is built into it, as rows across it.
+
+Only what the templates use is kept of python-docx's default document (see finish()).
 """
 
 from __future__ import annotations
@@ -66,7 +69,8 @@ def new_document(title: str) -> DocxDocument:
 
 # Parts of python-docx's default document that no report uses: a thumbnail of an empty page,
 # Word 2010's copy of the styles (stylesWithEffects, 438 KB, which Word checks against
-# styles.xml), a bibliography store (customXml) and the numbering of list styles.
+# styles.xml and finds different), a bibliography store (customXml), the numbering of list
+# styles the reports do not have, and web-page settings.
 _STOCK_RELATIONSHIPS = {
     RT.THUMBNAIL,
     "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
@@ -367,7 +371,7 @@ def table(doc: DocxDocument, widths: Sequence[float], header: Sequence[str] | No
     The paragraph just before it (a heading, or a line that introduces the table) is kept on
     the same page as the table's first row. A column of words needs its longest word plus
     0.4 cm of cell margins: in 10 pt Arial "responsibility" (bold) is 2.3 cm, "Yorkshire"
-    1.6 cm, and a long date on one line ("14 September 2017") 3.4 cm.
+    1.6 cm, and a long date on one line DATE_WIDTH.
     """
     if abs(sum(widths) - TEXT_WIDTH.cm) > 0.01 or min(widths) < MIN_COLUMN:
         raise ValueError(
@@ -591,8 +595,8 @@ def keep_together(t: Table) -> None:
 def _line_under(
     t: Table, widths: Sequence[float], style: str, *, rule_above: bool = False
 ) -> Paragraph:
-    """A row of one borderless cell across the table, its text at the page margin; with
-    `rule_above`, the line of the row above closes it off."""
+    """A row of one cell across the table, its text at the page margin, with no border but
+    (with `rule_above`) the line that closes off the row above."""
     cell = spanning_row(t, widths)
     tcpr = cell._tc.get_or_add_tcPr()
     borders = OxmlElement("w:tcBorders")
