@@ -8,6 +8,7 @@ more entry in OUTPUTS.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -15,11 +16,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from lxml import etree
 from openxml_audit import OpenXmlValidator
 from openxml_audit.verdict import AppPrediction, predict
 
 from sos_reports.cli import cli
-from tests.conftest import example_path, example_tree, write_yaml
+from tests.conftest import NS, W, example_path, example_tree, write_yaml
 
 KINDS = ["icpc", "rcpc", "medical"]
 
@@ -135,19 +137,13 @@ def test_no_stock_part_of_the_default_template_is_left(tmp_path: Path, kind: str
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_report_defines_only_the_styles_it_uses(tmp_path: Path, kind: str) -> None:
-    from lxml import etree
-
-    from tests.conftest import NS, W
-
     report = filled_reports(kind, tmp_path)[0]
     with zipfile.ZipFile(report) as archive:
         styles = etree.fromstring(archive.read("word/styles.xml"))
         content = [
             etree.fromstring(archive.read(n))
             for n in archive.namelist()
-            if n.startswith("word/")
-            and n.endswith(".xml")
-            and n[5:11] in {"docume", "header", "footer"}
+            if re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", n)
         ]
     used = {e.get(f"{{{W}}}val") for root in content for e in root.iterfind(".//w:pStyle", NS)}
     used |= {e.get(f"{{{W}}}val") for root in content for e in root.iterfind(".//w:tblStyle", NS)}
