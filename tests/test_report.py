@@ -338,7 +338,7 @@ def test_a_review_counts_core_group_attendance_and_prints_recommendation_labels(
 
 def test_a_gp_report_says_was_not_brought_and_who_is_not_registered(tmp_path: Path) -> None:
     text = _filled_text(tmp_path, "medical")
-    assert "\nWas not brought\n" in text
+    assert "\nWas not brought: Leo Ashby\n" in text
     assert "Did not attend" not in text
     assert "Not registered: no information held" in text
 
