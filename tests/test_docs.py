@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+
+import pytest
 from pathlib import Path
 
 from sos_reports.cli import cli
@@ -31,3 +33,26 @@ def test_the_readme_set_up_commands_match_ci() -> None:
     assert ".venv/bin/pytest" in README and ".venv/bin/pytest" in ci
     assert "scripts/install-system-packages" in README and "scripts/install-system-packages" in ci
     assert "sos-reports fill examples/icpc-school.yaml" in README
+
+
+def test_no_file_holds_a_merge_left_unresolved() -> None:
+    """A conflict marker committed by mistake would print in the README or break a module."""
+    import subprocess
+
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.split()
+    if not tracked:
+        pytest.skip("not a git checkout")
+    marked = []
+    for name in tracked:
+        path = ROOT / name
+        if path.suffix not in {".py", ".md", ".toml", ".yaml", ".yml", ".json", ".cfg", ""}:
+            continue
+        try:
+            lines = path.read_text("utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if any(line.startswith(("<<<<<<< ", ">>>>>>> ")) for line in lines):
+            marked.append(name)
+    assert marked == []
