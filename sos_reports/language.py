@@ -53,6 +53,15 @@ def _matches_in_any_case(spelling: str) -> bool:
     return any(c.islower() for c in spelling)
 
 
+class Hit(typing.NamedTuple):
+    """A term found in a text: where, as written, and which entry of the list."""
+
+    start: int
+    end: int
+    written: str
+    term: Term
+
+
 @dataclass(frozen=True)
 class Terms:
     """The terms in force: the packaged list as changed by local lists."""
@@ -61,31 +70,47 @@ class Terms:
     sources: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        exact: dict[str, Term] = {}
-        folded: dict[str, Term] = {}
+        # Most terms are one word in capitals, found by one shared pattern and a dictionary;
+        # the few others (s47, "did not attend") get a pattern of their own.
+        capitals: dict[str, Term] = {}
+        others: dict[str, Term] = {}
         for term in self.terms.values():
             for spelling in term.spellings:
                 key = " ".join(spelling.split())
-                if _matches_in_any_case(key):
-                    folded[key.casefold()] = term
+                if _CAPITAL_WORD.fullmatch(key):
+                    capitals[key] = term
                 else:
-                    exact[key] = term
-        object.__setattr__(self, "_exact", exact)
-        object.__setattr__(self, "_folded", folded)
-        object.__setattr__(self, "_pattern", _pattern(exact, folded))
+                    others[key.casefold() if _matches_in_any_case(key) else key] = term
+        object.__setattr__(self, "_capitals", capitals)
+        object.__setattr__(self, "_others", others)
+        object.__setattr__(self, "_pattern", _pattern(others))
 
     def __contains__(self, name: object) -> bool:
         return name in self.terms
 
-    def lookup(self, matched: str) -> Term | None:
-        key = " ".join(matched.split())
-        exact: dict[str, Term] = self._exact  # type: ignore[attr-defined]
-        folded: dict[str, Term] = self._folded  # type: ignore[attr-defined]
-        return exact.get(key) or folded.get(key.casefold())
+    def lookup(self, written: str) -> Term | None:
+        """The entry for a word as written: `CPPs` is CPP, `cin` is nothing."""
+        key = " ".join(written.split())
+        capitals: dict[str, Term] = self._capitals  # type: ignore[attr-defined]
+        others: dict[str, Term] = self._others  # type: ignore[attr-defined]
+        found = capitals.get(key) or others.get(key) or others.get(key.casefold())
+        if found is None and _ENDING.search(key):
+            bare = _ENDING.sub("", key)
+            found = capitals.get(bare) or others.get(bare)
+        return found
 
-    def find(self, text: str) -> Iterator[re.Match[str]]:
+    def find(self, text: str) -> Iterator[Hit]:
+        capitals: dict[str, Term] = self._capitals  # type: ignore[attr-defined]
+        for match in _CAPITALS.finditer(text):
+            term = capitals.get(match["word"])
+            if term is not None:
+                yield Hit(match.start(), match.end(), match["word"], term)
         pattern: re.Pattern[str] | None = self._pattern  # type: ignore[attr-defined]
-        return pattern.finditer(text) if pattern is not None else iter(())
+        if pattern is not None:
+            for match in pattern.finditer(text):
+                term = self.lookup(match.group())
+                if term is not None:
+                    yield Hit(match.start(), match.end(), match.group(), term)
 
     def changed_by(self, other: LocalTerms) -> Terms:
         terms = {k: v for k, v in self.terms.items() if k not in other.remove}
@@ -104,24 +129,29 @@ class LocalTerms:
 
 # The plural and the forms a practitioner writes of an acronym: CPPs, LAC's, DNA'd, DNAed.
 _ENDINGS = r"(?:s|'s|’s|'d|’d|ed)?"
+_ENDING = re.compile(r"(?:s|'s|’s|'d|’d|ed)$")
 # Not part of a longer word, a code (TH-CP-2025-0147) or an address (cp@school.example).
 _BEFORE = r"(?<![\w&@./])"
 _AFTER = r"(?![\w&@/]|\.\w)"
+_CAPITAL_WORD = re.compile(r"[A-Z][A-Z0-9&]*[A-Z0-9]")
+_CAPITALS = re.compile(rf"{_BEFORE}(?P<word>[A-Z][A-Z0-9&]*[A-Z0-9]){_ENDINGS}{_AFTER}")
 
 
 def _spelling_pattern(spelling: str, endings: str) -> str:
     return r"\s+".join(re.escape(part) for part in spelling.split()) + endings
 
 
-def _pattern(exact: dict[str, Term], folded: dict[str, Term]) -> re.Pattern[str] | None:
-    # The longest spelling first, so that "SEND" is not read as "SEN" and an "s".
-    parts = [_spelling_pattern(s, _ENDINGS) for s in sorted(exact, key=len, reverse=True)]
-    parts += [
-        "(?i:" + _spelling_pattern(s, "") + ")" for s in sorted(folded, key=len, reverse=True)
-    ]
-    if not parts:
+def _pattern(spellings: dict[str, Term]) -> re.Pattern[str] | None:
+    if not spellings:
         return None
-    return re.compile(f"{_BEFORE}(?P<term>{'|'.join(parts)}){_AFTER}")
+    # The longest spelling first, so that "section 47" is not cut short by another entry.
+    parts = [
+        f"(?i:{_spelling_pattern(s, '')})"
+        if _matches_in_any_case(s)
+        else _spelling_pattern(s, _ENDINGS)
+        for s in sorted(spellings, key=len, reverse=True)
+    ]
+    return re.compile(f"{_BEFORE}(?:{'|'.join(parts)}){_AFTER}")
 
 
 _ENTRY_KEYS = {"means", "of_a_child", "unless", "also"}
@@ -348,28 +378,28 @@ def _said_of_a_child(before: str, loc: Loc, children: set[str], adults: set[str]
     return bool(loc) and loc[0] == "child_health"
 
 
-def _code_like(text: str, match: re.Match[str]) -> bool:
+def _code_like(text: str, hit: Hit) -> bool:
     """Inside a reference or a code (`CP/2025/14`, `CP12`), not a word of the prose."""
-    start = text.rfind(" ", 0, match.start()) + 1
-    end = text.find(" ", match.end())
+    start = text.rfind(" ", 0, hit.start) + 1
+    end = text.find(" ", hit.end)
     token = text[start : end if end >= 0 else len(text)]
-    rest = token[: match.start() - start] + token[match.end() - start :]
+    rest = token[: hit.start - start] + token[hit.end - start :]
     return any(c.isdigit() for c in rest) or "@" in token or "://" in token
 
 
-def _shouted(text: str, match: re.Match[str], terms: Terms) -> bool:
+def _shouted(text: str, hit: Hit, terms: Terms) -> bool:
     """A run of capitals ("PLEASE SEND THE FORM"): an ordinary word written in capitals."""
-    before = _WORD.findall(text[max(0, match.start() - 40) : match.start()])[-2:]
-    after = _WORD.findall(text[match.end() : match.end() + 40])[:2]
+    before = _WORD.findall(text[max(0, hit.start - 40) : hit.start])[-2:]
+    after = _WORD.findall(text[hit.end : hit.end + 40])[:2]
     shouting = [
         w for w in before + after if len(w) >= 3 and w.isupper() and terms.lookup(w) is None
     ]
     return len(shouting) >= 2
 
 
-def _near_words(text: str, match: re.Match[str], span: int = 3) -> set[str]:
-    before = _WORD.findall(text[: match.start()])[-span:]
-    after = _WORD.findall(text[match.end() :])[:span]
+def _near_words(text: str, hit: Hit, span: int = 3) -> set[str]:
+    before = _WORD.findall(text[max(0, hit.start - 80) : hit.start])[-span:]
+    after = _WORD.findall(text[hit.end : hit.end + 80])[:span]
     return {w.casefold() for w in before + after}
 
 
@@ -379,7 +409,7 @@ def _explained(term: Term, corpus: str) -> bool:
     for spelling in term.spellings:
         name = _spelling_pattern(spelling, "")
         flags = re.IGNORECASE if _matches_in_any_case(spelling) else 0
-        if re.search(rf"[A-Za-z][\w'’,\- ]*\s\(\s*(?:the\s+)?{name}s?\s*\)", corpus, flags):
+        if re.search(rf"[A-Za-z]\s*\(\s*(?:the\s+)?{name}s?\s*\)", corpus, flags):
             return True
         if re.search(rf"{_BEFORE}{name}s?\s+\(\s*[A-Za-z]{{2,}}[^)]*\)", corpus, flags):
             return True
@@ -396,16 +426,15 @@ def _uses(texts: list[Text], terms: Terms, children: set[str], adults: set[str])
     for text in texts:
         if not text.free:
             continue
-        for match in terms.find(text.text):
-            term = terms.lookup(re.sub(r"(?:s|'s|’s|'d|’d|ed)$", "", match["term"]))
-            term = term or terms.lookup(match["term"])
-            if term is None or _code_like(text.text, match):
+        for hit in terms.find(text.text):
+            term = hit.term
+            if _code_like(text.text, hit):
                 continue
-            if not _matches_in_any_case(match["term"]) and _shouted(text.text, match, terms):
+            if not _matches_in_any_case(hit.written) and _shouted(text.text, hit, terms):
                 continue
-            if term.unless & _near_words(text.text, match):
+            if term.unless & _near_words(text.text, hit):
                 continue
-            before = _sentence_before(text.text, match.start())
+            before = _sentence_before(text.text, hit.start)
             of_a_child = _said_of_a_child(before, text.loc, children, adults)
             if term.means is None and not of_a_child:
                 continue  # plain words, except when said of a child
@@ -518,6 +547,15 @@ _TWO_VOWELS = re.compile(
 )
 
 
+_HYPHENS = re.compile(r"[-‐–]")
+_NOT_LETTER = re.compile(r"[^a-z]")
+_SOUNDED_E = re.compile(r"(?:[^aeiouy]le|ee|ye|ie|oe|[^gq]ue)$")  # table, free, argue
+_SOUNDED_ES = re.compile(r"(?:[sxzcg]|ch|sh|[^aeiouyl]l|i|e)es$")  # boxes, measles, worries
+_SOUNDED_ED = re.compile(r"(?:[td]|[^aeiouyl]l|i|e)ed$")  # wanted, settled, worried
+_SILENT_E_SUFFIX = re.compile(r"[^aeiou]e(?:ly|ment|ful|ness|ty)$")  # safely, statement
+
+
+@lru_cache(maxsize=4096)
 def syllables(word: str) -> int:
     """The syllables of an English word, estimated from its spelling.
 
@@ -525,10 +563,11 @@ def syllables(word: str) -> int:
     on 91% of its 117,000 words (off by more than one on 0.3%) and on 98% of the words of
     the shipped examples. A number counts as one.
     """
-    parts = [p for p in re.split(r"[-‐–]", word.lower()) if p]
+    lower = word.lower()
+    parts = [p for p in _HYPHENS.split(lower) if p]
     if len(parts) > 1:
         return sum(syllables(p) for p in parts)
-    w = re.sub(r"[^a-z]", "", word.lower())
+    w = _NOT_LETTER.sub("", lower)
     if not w:
         return 1 if any(c.isdigit() for c in word) else 0
     count = len(_VOWEL_GROUP.findall(w))
@@ -536,26 +575,34 @@ def syllables(word: str) -> int:
         # "are", "one": the silent e; "Leo": two syllables.
         return max(count - (w.endswith("e") and count > 1), 1) + ("eo" in w)
     count += len(_TWO_VOWELS.findall(w))
-    if w.endswith("e") and not re.search(r"(?:[^aeiouy]le|ee|ye|ie|oe|[^gq]ue)$", w):
+    if w.endswith("e") and not _SOUNDED_E.search(w):
         count -= 1  # the silent e of "home", "scale"
-    elif w.endswith("es") and not re.search(r"(?:[sxzcg]|ch|sh|[^aeiouyl]l|i|e)es$", w):
+    elif w.endswith("es") and not _SOUNDED_ES.search(w):
         count -= 1  # "makes", "times"
-    elif w.endswith("ed") and not re.search(r"(?:[td]|[^aeiouyl]l|i|e)ed$", w):
+    elif w.endswith("ed") and not _SOUNDED_ED.search(w):
         count -= 1  # "called", "used"
-    if re.search(r"[^aeiou]e(?:ly|ment|ful|ness|ty)$", w):
+    if _SILENT_E_SUFFIX.search(w):
         count -= 1  # "safely", "statement", "safety"
     return max(count, 1)
 
 
+def flesch(words: int, sentences: int, syllables: int) -> float:
+    """The Flesch reading ease: 206.835 - 1.015 words per sentence - 84.6 syllables per word."""
+    if not words:
+        return 100.0
+    return 206.835 - 1.015 * words / max(sentences, 1) - 84.6 * syllables / words
+
+
+def _counted(sentence: str) -> tuple[int, int]:
+    words = _words(sentence)
+    return len(words), sum(syllables(w) for w in words)
+
+
 def reading_ease(text: str) -> tuple[float, int]:
     """The Flesch reading ease of a text, and its number of words."""
-    found = sentences(text)
-    words = [w for s in found for w in _words(s)]
-    if not words:
-        return 100.0, 0
-    per_sentence = len(words) / max(len(found), 1)
-    per_word = sum(syllables(w) for w in words) / len(words)
-    return 206.835 - 1.015 * per_sentence - 84.6 * per_word, len(words)
+    counts = [_counted(s) for s in sentences(text)]
+    words = sum(c[0] for c in counts)
+    return flesch(words, len(counts), sum(c[1] for c in counts)), words
 
 
 def readings(texts: list[Text]) -> list[Reading]:
@@ -564,17 +611,19 @@ def readings(texts: list[Text]) -> list[Reading]:
     for text in texts:
         if not text.free:
             continue
-        ease, count = reading_ease(text.text)
-        if count < JUDGED_WORDS:
-            continue
         found = sentences(text.text)
-        scored = [(reading_ease(s)[0], len(_words(s)), s) for s in found]
+        counts = [_counted(s) for s in found]
+        words = sum(c[0] for c in counts)
+        if words < JUDGED_WORDS:
+            continue
+        ease = flesch(words, len(found), sum(c[1] for c in counts))
+        scored = [(flesch(n, 1, syl), n, s) for (n, syl), s in zip(counts, found, strict=True)]
         # A short sentence with one long word is not what makes a text hard; a long one is.
         long = [x for x in scored if x[1] >= SENTENCE_WORDS] or scored
         hardest_ease, hardest_words, hardest = min(
             long, key=lambda x: x[0] - 1000 * (x[1] >= LONG_SENTENCE)
         )
-        out.append(Reading(text.loc, ease, count, len(found), hardest, hardest_ease, hardest_words))
+        out.append(Reading(text.loc, ease, words, len(found), hardest, hardest_ease, hardest_words))
     return out
 
 
@@ -620,10 +669,15 @@ def check(
 
     findings: list[Finding] = []
     grouped: dict[tuple[str, bool], list[_Use]] = {}
+    explained: dict[str, bool] = {}
     for use in _uses(texts, terms, child_names, adult_names):
         if use.of_a_child and use.term.of_a_child:
             grouped.setdefault((use.term.name, True), []).append(use)
-        elif use.term.means is not None and not _explained(use.term, corpus):
+            continue
+        name = use.term.name
+        if name not in explained:
+            explained[name] = _explained(use.term, corpus)
+        if use.term.means is not None and not explained[name]:
             grouped.setdefault((use.term.name, False), []).append(use)
     for uses in grouped.values():
         # One warning per term, at its first use: explaining it once mends them all.
