@@ -404,21 +404,48 @@ def _near_words(text: str, hit: Hit, span: int = 3) -> set[str]:
 
 
 def _explained(term: Term, corpus: str) -> bool:
-    """Whether the report says what the term means: `Designated Safeguarding Lead (DSL)`,
-    `ELSA (emotional literacy support)`, or the list's own expansion, anywhere in it."""
+    """Whether the report says what the term stands for, next to it, once.
+
+    `Designated Safeguarding Lead (DSL)` (words whose first letters spell it), `a child
+    protection enquiry (s47)` (the list's own words), `ELSA (emotional literacy support)` (the
+    writer's own words), or `MARAC stands for ...`. The words found somewhere else in the
+    report are not enough: "child protection" in one place does not tell a parent what "CP"
+    is in another; nor is `Ms Pryce (DSL)`, which says who, not what.
+    """
+    plain = re.sub(r"\s*\(.*?\)", "", term.means or "").split()
     for spelling in term.spellings:
         name = _spelling_pattern(spelling, "")
         flags = re.IGNORECASE if _matches_in_any_case(spelling) else 0
-        if re.search(rf"[A-Za-z]\s*\(\s*(?:the\s+)?{name}s?\s*\)", corpus, flags):
-            return True
-        if re.search(rf"{_BEFORE}{name}s?\s+\(\s*[A-Za-z]{{2,}}[^)]*\)", corpus, flags):
-            return True
-    if term.means:
-        plain = re.sub(r"\s*\(.*?\)", "", term.means).strip()
-        words = r"\s+".join(re.escape(w) for w in plain.split())
-        if words and re.search(rf"(?<!\w){words}(?!\w)", corpus, re.IGNORECASE):
+        for found in re.finditer(rf"\(\s*(?:the\s+|an?\s+)?{name}s?\s*\)", corpus, flags):
+            before = _WORD.findall(corpus[max(0, found.start() - 200) : found.start()])
+            if _spells(spelling, before) or (
+                plain
+                and [w.casefold() for w in before[-len(plain) :]] == [w.casefold() for w in plain]
+            ):
+                return True
+        after = (
+            r"s?\s+(?:\(\s*[A-Za-z][\w'’-]+\s+[A-Za-z][^)]*\)|stands\s+for|means|is\s+short\s+for)"
+        )
+        if re.search(rf"{_BEFORE}{name}{after}", corpus, flags):
             return True
     return False
+
+
+def _spells(acronym: str, words: list[str]) -> bool:
+    """Whether the last words, by their first letters, spell the acronym: "Child and
+    Adolescent Mental Health Services" spells CAMHS, "speech and language therapy" SALT."""
+    letters = [c for c in acronym.casefold() if c.isalpha()]
+    firsts = [
+        p[0].casefold() for w in words[-(len(letters) * 2 + 2) :] for p in re.split(r"-", w) if p
+    ]
+    if not letters or not firsts or firsts[-1] != letters[-1]:
+        return False
+    # The letters in order among the first letters, the last on the last word.
+    want = list(reversed(letters))
+    for first in reversed(firsts):
+        if want and first == want[0]:
+            want.pop(0)
+    return not want
 
 
 def _uses(texts: list[Text], terms: Terms, children: set[str], adults: set[str]) -> list[_Use]:
@@ -690,20 +717,20 @@ def check(
 
     judged = [replace(r, where=_place(source, r.loc)) for r in readings(texts)]
     for reading in judged:
-        if reading.hard_as_a_whole:
-            message = (
-                f"is hard to read (reading ease {reading.ease:.0f}; plain English is 60 or "
-                f"more); its hardest sentence is {_quoted(reading.hardest)}"
-            )
-        elif reading.hard_sentence:
+        if reading.hard_sentence:
             message = (
                 f"has a long, hard sentence ({reading.hardest_words} words, reading ease "
-                f"{reading.hardest_ease:.0f}; plain English is 60 or more): "
+                f"{reading.hardest_ease:.0f}; plain English is 60 or more): split it and use "
+                f"everyday words: {_quoted(reading.hardest)}"
+            )
+        elif reading.hard_as_a_whole:
+            message = (
+                f"is hard to read (reading ease {reading.ease:.0f}; plain English is 60 or "
+                "more): use shorter sentences and everyday words. The hardest sentence: "
                 f"{_quoted(reading.hardest)}"
             )
         else:
             continue
-        message += ". Shorter sentences and everyday words help a family follow it"
         findings.append(located(reading.loc, message, None))
     findings.sort(key=lambda f: f.line or 0)
     return LanguageCheck(findings, judged)
