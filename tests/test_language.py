@@ -403,3 +403,17 @@ def test_the_command_line_loads_the_checks_only_when_it_checks() -> None:
     code = "import sys, sos_reports.cli; print('sos_reports.language' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_readme_example_of_a_local_list_works_as_it_says(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    block = readme.split("```toml\n# our-terms.toml\n", 1)[1].split("```", 1)[0]
+    terms = local_terms(tmp_path, block)
+    tree = example_tree("medical")
+    add(tree, "worries.harm", "The E.D.T. and the FRT were called. Leo did not attend.")
+    found = checked_tree(tmp_path, tree, terms=terms)
+    assert {f.suggestion for f in found} == {
+        "emergency duty team (EDT)",
+        "family resilience team (FRT)",
+        "was not brought",
+    }
