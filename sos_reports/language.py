@@ -64,14 +64,16 @@ class Hit(typing.NamedTuple):
 
 @dataclass(frozen=True)
 class Terms:
-    """The terms in force: the packaged list as changed by local lists."""
+    """The terms in force: the packaged list as changed by local lists, by name."""
 
     terms: dict[str, Term] = field(default_factory=dict)
-    sources: tuple[str, ...] = ()
+    # Most terms are one word in capitals, found by one shared pattern and a dictionary; the
+    # few others (s47, "did not attend") get a pattern of their own.
+    _capitals: dict[str, Term] = field(init=False, repr=False, compare=False)
+    _others: dict[str, Term] = field(init=False, repr=False, compare=False)
+    _pattern: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        # Most terms are one word in capitals, found by one shared pattern and a dictionary;
-        # the few others (s47, "did not attend") get a pattern of their own.
         capitals: dict[str, Term] = {}
         others: dict[str, Term] = {}
         for term in self.terms.values():
@@ -85,29 +87,23 @@ class Terms:
         object.__setattr__(self, "_others", others)
         object.__setattr__(self, "_pattern", _pattern(others))
 
-    def __contains__(self, name: object) -> bool:
-        return name in self.terms
-
     def lookup(self, written: str) -> Term | None:
         """The entry for a word as written: `CPPs` is CPP, `cin` is nothing."""
         key = " ".join(written.split())
-        capitals: dict[str, Term] = self._capitals  # type: ignore[attr-defined]
-        others: dict[str, Term] = self._others  # type: ignore[attr-defined]
-        found = capitals.get(key) or others.get(key) or others.get(key.casefold())
+        found = self._capitals.get(key) or self._others.get(key) or self._others.get(key.casefold())
         if found is None and _ENDING.search(key):
             bare = _ENDING.sub("", key)
-            found = capitals.get(bare) or others.get(bare)
+            found = self._capitals.get(bare) or self._others.get(bare)
         return found
 
     def find(self, text: str) -> Iterator[Hit]:
-        capitals: dict[str, Term] = self._capitals  # type: ignore[attr-defined]
+        """Every term in a text, as a practitioner wrote it."""
         for match in _CAPITALS.finditer(text):
-            term = capitals.get(match["word"])
+            term = self._capitals.get(match["word"])
             if term is not None:
                 yield Hit(match.start(), match.end(), match["word"], term)
-        pattern: re.Pattern[str] | None = self._pattern  # type: ignore[attr-defined]
-        if pattern is not None:
-            for match in pattern.finditer(text):
+        if self._pattern is not None:
+            for match in self._pattern.finditer(text):
                 term = self.lookup(match.group())
                 if term is not None:
                     yield Hit(match.start(), match.end(), match.group(), term)
@@ -115,7 +111,7 @@ class Terms:
     def changed_by(self, other: LocalTerms) -> Terms:
         terms = {k: v for k, v in self.terms.items() if k not in other.remove}
         terms.update(other.terms)
-        return Terms(terms, (*self.sources, other.source))
+        return Terms(terms)
 
 
 @dataclass(frozen=True)
@@ -229,7 +225,7 @@ def _entry(name: str, value: Any, source: str) -> Term:
 @lru_cache(maxsize=1)
 def packaged_terms() -> Terms:
     text = resources.files("sos_reports").joinpath(PACKAGED_TERMS).read_text("utf-8")
-    return Terms(parse_terms(text, "the packaged list of terms").terms, ("packaged",))
+    return Terms(parse_terms(text, "the packaged list of terms").terms)
 
 
 def load_terms(local: Path | None = None, environ: typing.Mapping[str, str] | None = None) -> Terms:
@@ -397,7 +393,7 @@ def _shouted(text: str, hit: Hit, terms: Terms) -> bool:
     return len(shouting) >= 2
 
 
-def _near_words(text: str, hit: Hit, span: int = 3) -> set[str]:
+def _near_words(text: str, hit: Hit, span: int = 4) -> set[str]:
     before = _WORD.findall(text[max(0, hit.start - 80) : hit.start])[-span:]
     after = _WORD.findall(text[hit.end : hit.end + 80])[:span]
     return {w.casefold() for w in before + after}
@@ -431,20 +427,22 @@ def _explained(term: Term, corpus: str) -> bool:
     return False
 
 
+_SMALL_WORDS = {"and", "of", "the", "for", "in", "to", "with", "on", "or", "a"}
+
+
 def _spells(acronym: str, words: list[str]) -> bool:
-    """Whether the last words, by their first letters, spell the acronym: "Child and
-    Adolescent Mental Health Services" spells CAMHS, "speech and language therapy" SALT."""
-    letters = [c for c in acronym.casefold() if c.isalpha()]
-    firsts = [
-        p[0].casefold() for w in words[-(len(letters) * 2 + 2) :] for p in re.split(r"-", w) if p
-    ]
-    if not letters or not firsts or firsts[-1] != letters[-1]:
-        return False
-    # The letters in order among the first letters, the last on the last word.
-    want = list(reversed(letters))
-    for first in reversed(firsts):
-        if want and first == want[0]:
-            want.pop(0)
+    """Whether the words just before, by their first letters, spell the acronym: "Child and
+    Adolescent Mental Health Services" spells CAMHS, "speech and language therapy" SALT, but
+    "Dean said she looked" does not spell DSL: only small words may be skipped."""
+    want = [c for c in acronym.casefold() if c.isalpha()]
+    for word in reversed(words):
+        if not want:
+            break
+        first = word[0].casefold()
+        if first == want[-1]:
+            want.pop()
+        elif word.casefold() not in _SMALL_WORDS:
+            return False
     return not want
 
 
@@ -488,12 +486,14 @@ def _advice(use: _Use) -> tuple[str, str]:
             f'(or, of a child, "{term.of_a_child}")',
             suggestion,
         )
-    suggestion = f"{term.means} ({term.name})"
-    return (
+    # "looked after child (a child in the care of the council)": the words, then a note.
+    words, _, note = term.means.partition(" (")
+    suggestion = f"{words} ({term.name})"
+    message = (
         f'"{term.name}" may not be understood by the family: say what it stands for the first '
-        f'time it is used, for example "{suggestion}"',
-        suggestion,
+        f'time it is used, for example "{suggestion}"'
     )
+    return (message + (f" ({note}" if note else ""), suggestion)
 
 
 # --- reading ease -----------------------------------------------------------------------------
@@ -667,6 +667,8 @@ def _quoted(sentence: str) -> str:
 
 @dataclass
 class LanguageCheck:
+    """The plain-English warnings of one input, and the reading ease of its fields."""
+
     findings: list[Finding]
     readings: list[Reading]
 
