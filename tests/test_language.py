@@ -317,6 +317,15 @@ def test_a_broken_local_list_is_a_clear_error(
     assert "Traceback" not in result.output
 
 
+def test_a_missing_local_list_is_named(tmp_path: Path, runner: CliRunner) -> None:
+    missing = tmp_path / "no-such-terms.toml"
+    source = write_yaml(tmp_path / "icpc.yaml", example_tree("icpc"))
+    result = runner.invoke(cli, ["fill", "--terms", str(missing), str(source)])
+    assert result.exit_code == 1
+    assert f"Error: {missing}: no such list of terms" in result.stderr
+    assert list(tmp_path.iterdir()) == [source]
+
+
 def test_the_packaged_list_ships_in_the_wheel_and_resolves() -> None:
     packaged = resources.files("sos_reports").joinpath("data/terms.toml")
     assert packaged.is_file()
