@@ -547,10 +547,34 @@ class Reading:
         )
 
 
-def sentences(text: str) -> list[str]:
-    """The sentences of a text; a line break always ends one (a list, a heading)."""
+# A line break inside a sentence wrapped by hand ("... her review in November\n2024.") goes
+# on with a small letter or a digit; any other line break ends the sentence (a list item, a
+# heading, "House of worries: ...").
+_LINE_END = re.compile(r"[.!?…:;\"”’')\]]\s*$")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•–]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s")
+_GOES_ON = re.compile(r"^\s*[a-z0-9]")
+
+
+def _lines(text: str) -> list[str]:
     out: list[str] = []
+    open_sentence = False  # the last line stopped in the middle of a sentence
     for line in text.splitlines():
+        if not line.strip():
+            open_sentence = False
+            continue
+        item = bool(_LIST_ITEM.match(line))
+        if open_sentence and not item and _GOES_ON.match(line):
+            out[-1] = f"{out[-1]} {line.strip()}"
+        else:
+            out.append(line.strip())
+        open_sentence = not item and not _LINE_END.search(line)
+    return out
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a text; a paragraph, a list item or a heading ends one."""
+    out: list[str] = []
+    for line in _lines(text):
         start = 0
         for stop in _SENTENCE_END.finditer(line):
             # "Dr. Ward" is not the end of a sentence.

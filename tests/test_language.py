@@ -147,6 +147,15 @@ def test_a_field_that_is_hard_to_read_as_a_whole_is_warned_about(tmp_path: Path)
     )
 
 
+def test_a_sentence_wrapped_by_hand_is_still_one_sentence(tmp_path: Path) -> None:
+    tree = example_tree("rcpc")
+    wrapped = HARD.replace(" articulated ", "\narticulated ").replace(" that ", "\nthat ")
+    tree["worries"]["new_concerns"] = f"Two things:\n- the school nurse\n- attendance\n{wrapped}"
+    [warning] = checked_tree(tmp_path, tree)
+    assert warning.path == "worries.new_concerns"
+    assert "long, hard sentence (35 words" in warning.message
+
+
 def test_reading_ease_is_the_flesch_formula_on_counted_syllables() -> None:
     # 2 sentences, 12 words, 13 syllables (hap-py).
     ease, words = reading_ease("The cat sat on the mat. It was happy to be there.")
