@@ -446,14 +446,34 @@ def _spells(acronym: str, words: list[str]) -> bool:
     return not want
 
 
+# The fields that hold a person's name, whose initials a report may use for them.
+_NAME_KEYS = {"name", "known_as", "chair", "social_worker", "countersigned_by", "usual_gp"}
+_TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "sister", "nurse", "prof"}
+
+
+def _initials(texts: list[Text]) -> set[str]:
+    """The initials of the people an input names: "DA" is Dean Ashby before it is domestic
+    abuse, "LA" Leo Ashby before it is the local authority."""
+    out = set()
+    for text in texts:
+        if not text.loc or text.loc[-1] not in _NAME_KEYS:
+            continue
+        words = [w for w in _WORD.findall(text.text.split(",")[0]) if w.casefold() not in _TITLES]
+        if len(words) >= 2:
+            out.add("".join(w[0] for w in words).upper())
+            out.add((words[0][0] + words[-1][0]).upper())
+    return out
+
+
 def _uses(texts: list[Text], terms: Terms, children: set[str], adults: set[str]) -> list[_Use]:
     uses: list[_Use] = []
+    initials = _initials(texts)
     for text in texts:
         if not text.free:
             continue
         for hit in terms.find(text.text):
             term = hit.term
-            if _code_like(text.text, hit):
+            if hit.written in initials or _code_like(text.text, hit):
                 continue
             if not _matches_in_any_case(hit.written) and _shouted(text.text, hit, terms):
                 continue

@@ -214,6 +214,14 @@ def test_words_that_only_look_like_acronyms_are_left_alone(tmp_path: Path) -> No
     assert checked_tree(tmp_path, tree) == []
 
 
+def test_a_persons_initials_are_not_an_acronym(tmp_path: Path) -> None:
+    tree = example_tree("icpc")  # Dean Ashby, Leo Ashby, Sam Okafor (chair)
+    add(tree, "worries.harm", "DA said LA was asleep.")
+    add(tree, "family_views", "DV is not known to the school.")
+    found = checked_tree(tmp_path, tree)
+    assert [f.suggestion for f in found] == ["domestic violence (DV)"]
+
+
 def test_dna_testing_in_a_medical_report_is_not_did_not_attend(tmp_path: Path) -> None:
     tree = example_tree("medical")
     add(tree, "child_health[1].conditions", "A DNA test for a genetic condition was normal.")
