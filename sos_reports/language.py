@@ -329,6 +329,7 @@ def family_text(model: Any) -> list[Text]:
 # --- acronyms and jargon ----------------------------------------------------------------------
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
+_TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "sister", "nurse", "prof"}
 _CHILD_WORDS = {
     "child", "children", "baby", "babies", "son", "daughter", "toddler", "infant", "boy",
     "girl", "pupil", "sibling", "siblings", "brother", "sister",
@@ -349,9 +350,7 @@ class _Use:
 def _first_names(names: Iterable[str | None]) -> set[str]:
     out = set()
     for name in names:
-        words = (name or "").split()
-        titles = {"mr", "mrs", "ms", "miss", "mx", "dr"}
-        words = [w for w in words if w.casefold().strip(".") not in titles]
+        words = [w for w in (name or "").split() if w.casefold().strip(".") not in _TITLES]
         if words:
             out.add(words[0].casefold())
     return out
@@ -448,7 +447,6 @@ def _spells(acronym: str, words: list[str]) -> bool:
 
 # The fields that hold a person's name, whose initials a report may use for them.
 _NAME_KEYS = {"name", "known_as", "chair", "social_worker", "countersigned_by", "usual_gp"}
-_TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "sister", "nurse", "prof"}
 
 
 def _initials(texts: list[Text]) -> set[str]:
