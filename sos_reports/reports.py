@@ -52,10 +52,11 @@ def fill(
     with `pdf` a PDF of each as well.
 
     Raises InputError with every finding when the input is not valid (or, with `strict`,
-    has warnings about the input; with `strict_language`, plain-English warnings, checked
-    with the local list `terms` as well), TemplateError for a template that cannot be filled, OutputError when an
-    output may not be written, PdfError when LibreOffice is missing or fails. Every output is
-    checked before any work, and nothing is written unless everything succeeds.
+    has warnings about the input; with `strict_language`, plain-English warnings, found with
+    the local list `terms` as well), TemplateError for a template that cannot be filled,
+    OutputError when an output may not be written, PdfError when LibreOffice is missing or
+    fails. Every output is checked before any work, and nothing is written unless everything
+    succeeds.
     """
     from sos_reports.context import annex_context, report_context
     from sos_reports.render import packaged_template, render
