@@ -38,7 +38,11 @@ class Term:
     """One acronym or piece of jargon, and what to tell the practitioner who used it."""
 
     name: str
+    # What it stands for (CIN: child in need), to write beside it once.
     means: str | None = None
+    # Plainer words to write instead ("disclosed": told).
+    instead: str | None = None
+    # What to write instead when it is said of a child ("did not attend": was not brought).
     of_a_child: str | None = None
     unless: frozenset[str] = frozenset()
     also: tuple[str, ...] = ()
@@ -150,7 +154,8 @@ def _pattern(spellings: dict[str, Term]) -> re.Pattern[str] | None:
     return re.compile(f"{_BEFORE}(?:{'|'.join(parts)}){_AFTER}")
 
 
-_ENTRY_KEYS = {"means", "of_a_child", "unless", "also"}
+_ENTRY_KEYS = {"means", "instead", "of_a_child", "unless", "also"}
+_WORDS_KEYS = ("means", "instead", "of_a_child")
 
 
 def parse_terms(text: str, source: str) -> LocalTerms:
@@ -200,11 +205,15 @@ def _entry(name: str, value: Any, source: str) -> Term:
             f"{where}: unknown key `{unknown[0]}`; an entry has {', '.join(sorted(_ENTRY_KEYS))}",
             source=source,
         )
-    for key in ("means", "of_a_child"):
+    for key in _WORDS_KEYS:
         if key in value and (not isinstance(value[key], str) or not value[key].strip()):
             raise ReadError(f"{where}.{key} should be words in quotes", source=source)
-    if not value.get("means") and not value.get("of_a_child"):
-        raise ReadError(f'{where}: say what it means (means = "...")', source=source)
+    if not any(value.get(key) for key in _WORDS_KEYS):
+        raise ReadError(
+            f'{where}: say what it means (means = "...") or what to write instead '
+            '(instead = "...")',
+            source=source,
+        )
     lists: dict[str, list[str]] = {}
     for key in ("unless", "also"):
         items = value.get(key, [])
@@ -216,6 +225,7 @@ def _entry(name: str, value: Any, source: str) -> Term:
     return Term(
         name=name.strip(),
         means=(value.get("means") or "").strip() or None,
+        instead=(value.get("instead") or "").strip() or None,
         of_a_child=(value.get("of_a_child") or "").strip() or None,
         unless=frozenset(u.casefold() for u in lists["unless"]),
         also=tuple(lists["also"]),
@@ -345,6 +355,7 @@ class _Use:
     term: Term
     text: Text
     of_a_child: bool
+    written: str  # as the practitioner wrote it: "disengaged", "s.47", "LAC" of "LACs"
 
 
 def _first_names(names: Iterable[str | None]) -> set[str]:
@@ -479,36 +490,47 @@ def _uses(texts: list[Text], terms: Terms, children: set[str], adults: set[str])
                 continue
             before = _sentence_before(text.text, hit.start)
             of_a_child = _said_of_a_child(before, text.loc, children, adults)
-            if term.means is None and not of_a_child:
+            if term.means is None and term.instead is None and not of_a_child:
                 continue  # plain words, except when said of a child
-            uses.append(_Use(term, text, of_a_child))
+            uses.append(_Use(term, text, of_a_child, " ".join(hit.written.split())))
     return uses
 
 
 def _advice(use: _Use) -> tuple[str, str]:
     """The message and the suggested words for a term used without explanation."""
-    term = use.term
+    term, name = use.term, use.written
     if use.of_a_child and term.of_a_child:
         suggestion = term.of_a_child
-        said = f'"{term.name}"' if term.means is None else f'"{term.name}" ({term.means})'
+        said = f'"{name}"' if term.means is None else f'"{name}" ({term.means})'
         return (
             f'{said} is said of a child: write "{suggestion}" instead (a child is brought to '
             "an appointment by an adult)",
             suggestion,
         )
+    if term.instead is not None:
+        return (
+            f'"{name}" is the language of professionals: write "{term.instead}" instead',
+            term.instead,
+        )
     assert term.means is not None
     if term.of_a_child:
-        suggestion = term.means
         return (
-            f'"{term.name}" may not be understood by the family: write "{suggestion}" '
+            f'"{name}" may not be understood by the family: write "{term.means}" '
             f'(or, of a child, "{term.of_a_child}")',
+            term.means,
+        )
+    if " " in name or not any(c.isupper() or c.isdigit() for c in name):
+        suggestion = f"{name} ({term.means})"  # a phrase: "strategy discussion (...)"
+        return (
+            f'"{name}" may not be understood by the family: say what it means the first '
+            f'time it is used, for example "{suggestion}"',
             suggestion,
         )
     # "looked after child (a child in the care of the council)": the words, then a note.
     words, _, note = term.means.partition(" (")
-    suggestion = f"{words} ({term.name})"
+    suggestion = f"{words} ({name})"
     message = (
-        f'"{term.name}" may not be understood by the family: say what it stands for the first '
+        f'"{name}" may not be understood by the family: say what it stands for the first '
         f'time it is used, for example "{suggestion}"'
     )
     return (message + (f" ({note}" if note else ""), suggestion)
@@ -744,6 +766,9 @@ def check(
     for use in _uses(texts, terms, child_names, adult_names):
         if use.of_a_child and use.term.of_a_child:
             grouped.setdefault((use.term.name, True), []).append(use)
+            continue
+        if use.term.instead is not None:  # plainer words exist: no explanation mends it
+            grouped.setdefault((use.term.name, False), []).append(use)
             continue
         name = use.term.name
         if name not in explained:
