@@ -453,9 +453,11 @@ def test_the_readme_example_of_a_local_list_works_as_it_says(tmp_path: Path) -> 
     terms = local_terms(tmp_path, block)
     tree = example_tree("medical")
     add(tree, "worries.harm", "The E.D.T. and the FRT were called. Leo did not attend.")
+    add(tree, "family_views", "The practice escalated it.")
     found = checked_tree(tmp_path, tree, terms=terms)
     assert {f.suggestion for f in found} == {
         "emergency duty team (E.D.T.)",  # as written
         "family resilience team (FRT)",
+        "passed the concern on",
         "was not brought",
     }
