@@ -368,8 +368,10 @@ def _first_names(names: Iterable[str | None]) -> set[str]:
 
 
 def _sentence_before(text: str, start: int) -> str:
-    cut = max(text.rfind(stop, 0, start) for stop in (". ", "? ", "! ", "\n", "; "))
-    return text[cut + 1 : start]
+    # Looked for within a few lines back, so that a long text costs no more per term.
+    first = max(0, start - 400)
+    cut = max(text.rfind(stop, first, start) for stop in (". ", "? ", "! ", "\n", "; "))
+    return text[max(cut + 1, first) : start]
 
 
 def _said_of_a_child(before: str, loc: Loc, children: set[str], adults: set[str]) -> bool:
@@ -386,9 +388,9 @@ def _said_of_a_child(before: str, loc: Loc, children: set[str], adults: set[str]
 
 def _code_like(text: str, hit: Hit) -> bool:
     """Inside a reference or a code (`CP/2025/14`, `CP12`), not a word of the prose."""
-    start = text.rfind(" ", 0, hit.start) + 1
-    end = text.find(" ", hit.end)
-    token = text[start : end if end >= 0 else len(text)]
+    start = text.rfind(" ", max(0, hit.start - 60), hit.start) + 1 or max(0, hit.start - 60)
+    end = text.find(" ", hit.end, hit.end + 60)
+    token = text[start : end if end >= 0 else hit.end + 60]
     rest = token[: hit.start - start] + token[hit.end - start :]
     return any(c.isdigit() for c in rest) or "@" in token or "://" in token
 
