@@ -361,7 +361,9 @@ class _Use:
 def _first_names(names: Iterable[str | None]) -> set[str]:
     out = set()
     for name in names:
-        words = [w for w in (name or "").split() if w.casefold().strip(".") not in _TITLES]
+        if not isinstance(name, str):
+            continue
+        words = [w for w in name.split() if w.casefold().strip(".") not in _TITLES]
         if words:
             out.add(words[0].casefold())
     return out
@@ -756,10 +758,11 @@ def check(
 
     children = getattr(model, "children", None) or []
     household = getattr(model, "household", None) or []
-    child_names = _first_names(c.name for c in children) | _first_names(
-        c.known_as for c in children
+    # A partly valid input may hold an entry that could not be read (None) or lacks a name.
+    child_names = _first_names(getattr(c, "name", None) for c in children) | _first_names(
+        getattr(c, "known_as", None) for c in children
     )
-    adult_names = _first_names(p.name for p in household) - child_names
+    adult_names = _first_names(getattr(p, "name", None) for p in household) - child_names
     corpus = "\n".join(t.text for t in texts)
 
     findings: list[Finding] = []

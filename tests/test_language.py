@@ -243,26 +243,27 @@ def test_plurals_and_possessives_of_an_acronym_are_found(tmp_path: Path) -> None
 
 def test_jargon_with_everyday_words_for_it_gets_those_words(tmp_path: Path) -> None:
     tree = example_tree("rcpc")
-    add(tree, "worries.harm", "Maisie disclosed that she was scared. She presented as tired.")
+    add(tree, "worries.harm", "Maisie said that she was scared. She presented as tired.")
     add(tree, "family_views", "Kerry asked what a strategy discussion is.")
     add(tree, "worries.new_concerns", "Dean Ashby (DA) said he was disengaged.")
     found = checked_tree(tmp_path, tree)
-    assert about(found, "worries.harm", "disclosed").suggestion == "told"
-    assert about(found, "worries.harm", "presented as").suggestion == "seemed"
-    assert "language of professionals" in about(found, "worries.harm", "disclosed").message
+    presented = about(found, "worries.harm", "presented as")
+    assert presented.suggestion == "seemed"
+    assert "language of professionals" in presented.message
     strategy = about(found, "family_views", "strategy discussion")
     assert strategy.suggestion.startswith("strategy discussion (a meeting of children's social")
     assert "say what it means the first time" in strategy.message
     assert about(found, "worries.new_concerns", "disengaged").suggestion == (
         "not taking up the help offered"
     )
-    assert len(found) == 4
+    assert len(found) == 3
 
 
 def test_a_child_who_missed_an_appointment_was_not_brought(tmp_path: Path) -> None:
     tree = example_tree("medical")
     add(tree, "worries.harm", "Leo did not attend his 12-month review.")
     add(tree, "child_health[1].missed_appointments[0].follow_up", "Second DNA; letter sent.")
+    tree["carer_health"][0]["withhold_from_family"] = "no"  # in the family's copy
     add(tree, "carer_health[0].engagement", "Kerry DNA'd her mood review twice.")
     found = checked_tree(tmp_path, tree)
     child = about(found, "worries.harm", "did not attend")
