@@ -106,7 +106,21 @@ due_days_option = click.option(
     metavar="initial=N,review=N",
     help="Working days before the conference that reports are due (default initial=2,review=5).",
 )
-strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+strict_option = click.option(
+    "--strict", is_flag=True, help="Treat warnings as errors (plain-English ones aside)."
+)
+strict_language_option = click.option(
+    "--strict-language",
+    is_flag=True,
+    help="Treat plain-English warnings (acronyms, jargon, hard sentences) as errors.",
+)
+terms_option = click.option(
+    "--terms",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="A local list of acronyms and jargon (.toml) that adds to, changes or removes "
+    "packaged terms; also read from SOS_REPORTS_TERMS.",
+)
 kind_argument = click.argument("kind", type=click.Choice(list(KINDS), case_sensitive=False))
 input_argument = click.argument(
     "input_path", metavar="INPUT", type=click.Path(path_type=Path, dir_okay=False)
@@ -165,14 +179,23 @@ def _due_line(due: dt.date | None, days: int | None) -> str | None:
     help="json: print the findings to standard output as a JSON list.",
 )
 @due_days_option
+@strict_language_option
+@terms_option
 @handle_errors
-def validate(input_path: Path, strict: bool, output_format: str, due_days: DueDays | None) -> None:
+def validate(
+    input_path: Path,
+    strict: bool,
+    output_format: str,
+    due_days: DueDays | None,
+    strict_language: bool,
+    terms: Path | None,
+) -> None:
     """Check an input and list every error and warning with its place."""
     from sos_reports.errors import InputError
     from sos_reports.reports import validate as check_input
 
     try:
-        checked = check_input(input_path, due_days)
+        checked = check_input(input_path, due_days, terms)
     except InputError as exc:
         if output_format != "json":
             raise
@@ -180,7 +203,7 @@ def validate(input_path: Path, strict: bool, output_format: str, due_days: DueDa
         click.echo(json.dumps([f.as_dict() for f in exc.findings], indent=2, ensure_ascii=False))
         _say(f"Error: {exc}")
         sys.exit(1)
-    failed = bool(checked.errors) or (strict and bool(checked.warnings))
+    failed = bool(checked.stopping(strict, strict_language))
     if output_format == "json":
         click.echo(
             json.dumps([f.as_dict() for f in checked.findings], indent=2, ensure_ascii=False)
@@ -190,6 +213,12 @@ def validate(input_path: Path, strict: bool, output_format: str, due_days: DueDa
         due = _due_line(checked.due_date, checked.due_days)
         if due:
             _say(due)
+        if checked.readings:
+            lowest = min(checked.readings, key=lambda r: r.ease)
+            _say(
+                f"Reading ease (plain English is 60 or more): {len(checked.readings)} free-text "
+                f"fields judged, the lowest {lowest.ease:.0f} at {lowest.where}."
+            )
         verdict = "not valid" if failed else "valid"
         kind = f"{checked.kind} input" if checked.kind else "input"
         _say(f"{input_path}: {kind} {verdict} ({_count(checked.findings)}).")
@@ -209,6 +238,8 @@ def validate(input_path: Path, strict: bool, output_format: str, due_days: DueDa
 @force_option
 @strict_option
 @due_days_option
+@strict_language_option
+@terms_option
 @handle_errors
 def fill(
     input_path: Path,
@@ -218,6 +249,8 @@ def fill(
     force: bool,
     strict: bool,
     due_days: DueDays | None,
+    strict_language: bool,
+    terms: Path | None,
 ) -> None:
     """Check an input and write its report (and its confidential annex, if it has one)."""
     from sos_reports.reports import fill as fill_report
@@ -230,6 +263,8 @@ def fill(
         strict=strict,
         due_days=due_days,
         pdf=pdf,
+        strict_language=strict_language,
+        terms=terms,
     )
     _print_findings(result.findings)
     due = _due_line(result.due_date, result.due_days)
