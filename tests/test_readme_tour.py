@@ -4,8 +4,9 @@ The lines are read from README.md itself and run in order by one shell, as a use
 them, in a folder holding a copy of `examples/` (as a checkout does), with the PATH the
 set-up leaves: the virtual environment's `bin` first. A line exits 0 unless its comment
 starts with `exit N:`, and every file its comment says it `writes` must be there, and be
-what its extension says. The PDF line needs LibreOffice: without it the test is skipped,
-except in CI (the CI variable set), where it fails, as the other PDF tests do.
+what its extension says. The tour has a PDF line, which needs LibreOffice: the tests that
+run the tour are marked `pdf`, and without LibreOffice they are skipped, except in CI (the
+CI variable set), where they fail, as the other PDF tests do.
 """
 
 from __future__ import annotations
@@ -149,6 +150,7 @@ def test_the_tour_is_found_and_uses_the_installed_command() -> None:
     assert sum(line.command.startswith("sos-reports ") for line in lines) >= 10
 
 
+@pytest.mark.pdf
 def test_every_line_of_the_tour_exits_as_the_readme_says(tour: list[Ran]) -> None:
     wrong = [
         f"{r.line.command!r} exited {r.exit_code}, the README says {r.line.exit_code}:\n{r.stderr}"
@@ -159,6 +161,7 @@ def test_every_line_of_the_tour_exits_as_the_readme_says(tour: list[Ran]) -> Non
     assert "Traceback" not in "".join(r.stderr for r in tour)
 
 
+@pytest.mark.pdf
 def test_what_each_line_says_it_writes_is_written(tour: list[Ran]) -> None:
     said = [(r, name) for r in tour for name in r.line.writes]
     assert len(said) >= 8
@@ -169,6 +172,7 @@ def test_what_each_line_says_it_writes_is_written(tour: list[Ran]) -> None:
             assert name in ran.stdout.splitlines(), (ran.line.command, ran.stdout)
 
 
+@pytest.mark.pdf
 def test_a_refused_line_writes_nothing(tour: list[Ran]) -> None:
     refused = [r for r in tour if r.line.exit_code != 0]
     assert refused, "the tour shows no refusal"
@@ -177,6 +181,7 @@ def test_a_refused_line_writes_nothing(tour: list[Ran]) -> None:
         assert ran.stderr.strip(), ran.line.command
 
 
+@pytest.mark.pdf
 def test_the_readme_shows_what_validate_really_prints(tour: list[Ran]) -> None:
     section = README.split("\n### validate", 1)[1]
     block = re.search(r"^```\n\$ (.+?)\n(.*?)^```$", section, re.S | re.M)
@@ -187,6 +192,7 @@ def test_the_readme_shows_what_validate_really_prints(tour: list[Ran]) -> None:
     assert runs[0].stderr == shown
 
 
+@pytest.mark.pdf
 def test_the_tour_fills_one_report_whichever_way_it_is_filled(tour: list[Ran]) -> None:
     """The tour fills the one example family from YAML, from the workbook and through a local
     template: the reports say the same."""
