@@ -106,7 +106,8 @@ def run_tour(lines: list[Line], folder: Path) -> list[Ran]:
 
 
 def check_written(path: Path) -> None:
-    """The file is what its extension says, with content (not an empty or blank form)."""
+    """The file is what its extension says: a Word document or a PDF with the report's
+    headings, a workbook with its Instructions sheet, a YAML or JSON mapping."""
     assert path.is_file() and path.stat().st_size > 0, path
     suffix = path.suffix
     if suffix == ".docx":
