@@ -205,6 +205,31 @@ def test_the_library_refuses_a_wrong_output_extension_itself(icpc_input: Path) -
     assert sorted(p.name for p in icpc_input.parent.iterdir()) == ["school.yaml"]
 
 
+def test_new_and_fill_take_on_the_command_line_the_extensions_the_library_takes(
+    runner: CliRunner, icpc_input: Path
+) -> None:
+    """One list of extensions per command would drift from the library's: a form the
+    library can write must not be a usage error, nor the reverse."""
+    from sos_reports.errors import OutputError
+    from sos_reports.reports import fill, new_input
+
+    calls = {
+        "new": (lambda out: new_input("icpc", out), ["new", "icpc"]),
+        "fill": (lambda out: fill(icpc_input, out, force=True), ["fill", str(icpc_input)]),
+    }
+    for name, (library, command) in calls.items():
+        for suffix in (".docx", ".xlsx", ".yaml", ".yml", ".json", ".pdf", ".txt", ".doc"):
+            out = icpc_input.with_name(f"{name}-library{suffix}")
+            try:
+                library(out)
+                library_takes = True
+            except OutputError as exc:
+                library_takes = "ending in" not in str(exc)
+            out = icpc_input.with_name(f"{name}-cli{suffix}")
+            cli_takes = runner.invoke(cli, [*command, "-o", str(out)]).exit_code != 2
+            assert cli_takes == library_takes, (name, suffix, library_takes)
+
+
 def test_an_output_extension_is_read_in_any_case(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["template", "icpc", "-o", str(tmp_path / "LOCAL.DOCX")])
     assert result.exit_code == 0, result.output
