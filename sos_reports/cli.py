@@ -130,12 +130,27 @@ force_option = click.option(
 )
 
 
-def output_option(help: str, *, required: bool = False) -> Callable[[F], F]:
+def output_option(
+    help: str, *, suffixes: tuple[str, ...], required: bool = False, hint: str = ""
+) -> Callable[[F], F]:
+    """`-o/--output FILE`, whose name must end in one of `suffixes` (any case).
+
+    A wrong extension is a mistake on the command line like any other: click's usage
+    message and exit 2, before any work. The library checks again, for its own callers.
+    """
+
+    def check(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+        if value is not None and value.suffix.lower() not in suffixes:
+            either = ", ".join(suffixes[:-1]) + " or " if len(suffixes) > 1 else ""
+            raise click.BadParameter(f"{value}: give a name ending in {either}{suffixes[-1]}{hint}")
+        return value
+
     return click.option(
         "-o",
         "--output",
         required=required,
         type=click.Path(path_type=Path, dir_okay=False),
+        callback=check,
         help=help,
     )
 
@@ -228,7 +243,11 @@ def validate(
 
 @cli.command()
 @input_argument
-@output_option("The report to write (.docx); default: INPUT's name with -report.docx, beside it.")
+@output_option(
+    "The report to write (.docx); default: INPUT's name with -report.docx, beside it.",
+    suffixes=(".docx",),
+    hint=" (the report is a Word document; --pdf also writes a PDF beside it)",
+)
 @click.option(
     "--template",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
@@ -276,7 +295,11 @@ def fill(
 
 @cli.command()
 @kind_argument
-@output_option("The form to write: .xlsx (Excel workbook), .yaml or .json.", required=True)
+@output_option(
+    "The form to write: .xlsx (Excel workbook), .yaml or .json.",
+    suffixes=(".xlsx", ".yaml", ".yml", ".json"),
+    required=True,
+)
 @click.option(
     "--from",
     "from_path",
@@ -305,7 +328,7 @@ def schema(kind: str) -> None:
 
 @cli.command()
 @kind_argument
-@output_option("Where to write the template (.docx).", required=True)
+@output_option("Where to write the template (.docx).", suffixes=(".docx",), required=True)
 @force_option
 @handle_errors
 def template(kind: str, output: Path, force: bool) -> None:
@@ -313,10 +336,6 @@ def template(kind: str, output: Path, force: bool) -> None:
     from sos_reports.render import packaged_template
     from sos_reports.writing import Output, write_outputs
 
-    if output.suffix.lower() != ".docx":
-        from sos_reports.errors import OutputError
-
-        raise OutputError(f"{output}: a template is a Word document; give a name ending in .docx")
     source = packaged_template(f"{kind.lower()}/report.docx")
     data = source.read_bytes()
     for path in write_outputs([Output(output, lambda handle: handle.write(data))], force=force):
