@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from sos_reports.formatting import long_date
+from sos_reports.tree import Loc
 
-Loc = tuple[str | int, ...]
 Issue = tuple[str, Loc, str]
 Rule = Callable[[Any, "dt.date | None"], Iterator[Issue]]
 

@@ -18,7 +18,8 @@ from sos_reports.kinds import KINDS
 from sos_reports.model.common import CommonInput
 from sos_reports.model.fields import field_at, fields_of, lookup, model_at
 from sos_reports.model.types import Choices, shown
-from sos_reports.readers import Loc, Source, child_ids, path_of
+from sos_reports.readers import Source
+from sos_reports.tree import Loc, child_ids, path_of
 
 
 @dataclass
