@@ -59,6 +59,7 @@ def finding(
 ) -> Finding:
     cell = source.cell(loc)
     spec = field_at(model, loc) if cell and model is not None else None
+    label = spec.title if spec is not None else source.control(loc)
     return Finding(
         severity,  # type: ignore[arg-type]
         path_of(loc),
@@ -66,7 +67,7 @@ def finding(
         line=source.line(loc),
         cell=cell,
         code=code,
-        label=spec.title if spec is not None else None,
+        label=label,
     )
 
 

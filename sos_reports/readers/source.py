@@ -21,6 +21,8 @@ class Source:
     tree: dict[str, Any]
     lines: dict[Loc, int] = field(default_factory=dict)
     cells: dict[Loc, str] = field(default_factory=dict)
+    # A Word form's answers: the title of the control (its label) holding each value.
+    controls: dict[Loc, str] = field(default_factory=dict)
     # What the reader found wrong with single values (a workbook's formula without a result);
     # reported with the findings of the checks.
     findings: list[Finding] = field(default_factory=list)
@@ -36,6 +38,14 @@ class Source:
     def cell(self, loc: Loc) -> str | None:
         for end in range(len(loc), -1, -1):
             found = self.cells.get(loc[:end])
+            if found is not None:
+                return found
+        return None
+
+    def control(self, loc: Loc) -> str | None:
+        """The label of the Word form's answer holding `loc`, or of its nearest block."""
+        for end in range(len(loc), 0, -1):
+            found = self.controls.get(loc[:end])
             if found is not None:
                 return found
         return None
