@@ -208,12 +208,14 @@ def _form_writer(
 
             write_word_form(kind, handle, tree)
         else:
+            from sos_reports.forms.layout import canonical
             from sos_reports.forms.skeleton import json_skeleton, yaml_skeleton
 
+            plain = canonical(kind, tree) if tree is not None else None
             if suffix == ".json":
-                text = json_skeleton(kind, tree, blank_entries=blank_entries)
+                text = json_skeleton(kind, plain, blank_entries=blank_entries)
             else:
-                text = yaml_skeleton(kind, tree, blank_entries=blank_entries)
+                text = yaml_skeleton(kind, plain, blank_entries=blank_entries)
             handle.write(text.encode("utf-8"))
 
     return produce

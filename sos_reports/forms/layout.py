@@ -10,6 +10,7 @@ code per form.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import typing
 from collections.abc import Callable, Iterator
@@ -412,3 +413,51 @@ def hint(answer: Answer, kind_hints: dict[str, str] | None = None) -> str:
     if answer.kind == "bool" and "yes or no" in text.lower():
         kind_hint = ""  # the description says it already, and the answer has the list
     return (text + kind_hint).strip()
+
+
+def canonical(kind: str, tree: dict[str, Any]) -> dict[str, Any]:
+    """The tree with each value in the input format's own spelling: a choice by its value
+    (not the label a form shows), a yes/no as a yes/no, a date as a date.
+
+    A form gives back what it shows; YAML and JSON written from it should read as if typed
+    by hand. A value the model refuses is left as it was, for the check to name.
+    """
+    out = _canonical_block(KINDS[kind].model, tree)
+    return out if isinstance(out, dict) else tree
+
+
+def _canonical_block(model: type[BaseModel], tree: Any) -> Any:
+    if not isinstance(tree, dict):
+        return tree
+    specs = {spec.key: spec for spec in fields_of(model)}
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        spec = specs.get(key)
+        if spec is None or value is None:
+            out[key] = value
+        elif spec.model is not None:
+            if spec.is_list and isinstance(value, list):
+                out[key] = [_canonical_block(spec.model, v) for v in value]
+            else:
+                out[key] = _canonical_block(spec.model, value)
+        else:
+            convert = _converter(model, spec.name, spec.is_list)
+            if spec.is_list and isinstance(value, list):
+                out[key] = [_canonical_value(spec.value_kind, convert, v) for v in value]
+            else:
+                out[key] = _canonical_value(spec.value_kind, convert, value)
+    return out
+
+
+def _canonical_value(kind: str, convert: Callable[[Any], Any], value: Any) -> Any:
+    if kind not in ("choice", "bool", "date", "date-or-text"):
+        return value  # text as typed: the check trims it, a score keeps its spelling
+    try:
+        out = convert(value)
+    except ValidationError:
+        return value
+    if out is None:
+        return value
+    if kind == "date-or-text" and not isinstance(out, dt.date):
+        return value  # words, as typed
+    return str(out) if kind == "choice" else out
