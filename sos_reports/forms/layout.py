@@ -416,8 +416,8 @@ def hint(answer: Answer, kind_hints: dict[str, str] | None = None) -> str:
 
 
 def canonical(kind: str, tree: dict[str, Any]) -> dict[str, Any]:
-    """The tree with each value in the input format's own spelling: a choice by its value
-    (not the label a form shows), a yes/no as a yes/no, a date as a date.
+    """The tree with each choice by its value (not the label a form shows) and each date
+    as a date; anything else as typed.
 
     A form gives back what it shows; YAML and JSON written from it should read as if typed
     by hand. A value the model refuses is left as it was, for the check to name.
@@ -450,8 +450,8 @@ def _canonical_block(model: type[BaseModel], tree: Any) -> Any:
 
 
 def _canonical_value(kind: str, convert: Callable[[Any], Any], value: Any) -> Any:
-    if kind not in ("choice", "bool", "date", "date-or-text"):
-        return value  # text as typed: the check trims it, a score keeps its spelling
+    if kind not in ("choice", "date", "date-or-text"):
+        return value  # as typed: the check trims text, `true` and `yes` are one answer
     try:
         out = convert(value)
     except ValidationError:

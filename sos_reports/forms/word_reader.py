@@ -204,6 +204,14 @@ def _control(sdt: etree._Element) -> _Control:
     value: Any = None
     if props.find(_q("showingPlcHdr")) is None and text.strip():
         value = text
+        # A dropdown's choice by the value it stands for (`initial`, not its label); a text
+        # that is none of the choices (typed in LibreOffice, say) as it is.
+        for item in props.iterfind(f"{_q('dropDownList')}/{_q('listItem')}"):
+            if (item.get(_q("displayText")) or "").strip() == text.strip() and item.get(
+                _q("value")
+            ):
+                value = item.get(_q("value"))
+                break
         date = props.find(_q("date"))
         full = date.get(_q("fullDate")) if date is not None else None
         if full:
