@@ -27,7 +27,7 @@ from lxml import etree
 
 from sos_reports.errors import Finding, ReadError
 from sos_reports.forms.container import WORD_FORM, check_package
-from sos_reports.forms.layout import Answer, Section, Table, plan
+from sos_reports.forms.layout import Answer, Part, Section, Table, plan
 from sos_reports.forms.word_writer import (
     ENTRY_HEADING,
     LAYOUT_VERSION,
@@ -36,6 +36,9 @@ from sos_reports.forms.word_writer import (
     W,
     entry_heading,
     form_texts,
+    placeholder,
+    section_heading,
+    sub_heading,
 )
 from sos_reports.kinds import KINDS
 from sos_reports.model.types import shown
@@ -50,6 +53,7 @@ _LIST_SEPARATORS = {"child": r"[,;\n]", "choice": r"[,;\n]"}
 _TAG = re.compile(r"^[a-z_][a-z0-9_]*(\[[0-9]{1,4}\])?(\.[a-z_][a-z0-9_]*(\[[0-9]{1,4}\])?)*$")
 _PART = re.compile(r"([a-z_][a-z0-9_]*)(?:\[([0-9]+)\])?")
 _TRUE = {"1", "true", "on"}
+KIND_TITLE = "Report kind"
 _CHECKED_MARKS = {"\u2612", "\u2611", "\u2713", "\u2714", "x", "X"}
 
 
@@ -123,7 +127,11 @@ def _kind(path: Path, document: etree._Element, settings: etree._Element | None)
     boxed = None
     for sdt in document.iter(_q("sdt")):
         tag = sdt.find(f"{_q('sdtPr')}/{_q('tag')}")
-        if tag is not None and tag.get(_q("val")) == "kind":
+        alias = sdt.find(f"{_q('sdtPr')}/{_q('alias')}")
+        # By its tag; in a form saved by LibreOffice, which drops tags, by its title.
+        if (tag is not None and tag.get(_q("val")) == "kind") or (
+            tag is None and alias is not None and alias.get(_q("val")) == KIND_TITLE
+        ):
             boxed = _text(sdt).strip().lower()
             break
     if mark is None and boxed is None:
@@ -289,11 +297,14 @@ class _Reader:
             )
         slots = _slots(self.kind)
         values: dict[Loc, _Control] = {}
+        # LibreOffice (7.4) keeps the controls when it saves a form but drops their tags:
+        # a control without one is placed by the heading and label beside it.
+        positions = _positions(body, self.kind) if any(_untagged(c) for c in controls) else {}
         for sdt in controls:
             if sdt.find(f".//{_q('sdt')}") is not None:
                 continue  # a control wrapped around others: the inner ones hold the answers
             control = _control(sdt)
-            loc = _loc(control.tag) if control.tag else None
+            loc = _loc(control.tag) if control.tag else positions.get(sdt)
             if loc is None or _shape(loc) not in slots or not self._indexes_fit(loc, slots):
                 if control.value not in (None, False):
                     name = control.title or "an answer box"
@@ -306,6 +317,9 @@ class _Reader:
                         name,
                     )
                 continue
+            answer = slots[_shape(loc)].answer
+            if isinstance(control.value, str) and control.value.strip() == placeholder(answer):
+                control.value = None  # the placeholder, its flag lost (LibreOffice drops it)
             if loc in values:
                 if control.value not in (None, False) and values[loc].value != control.value:
                     self._problem(
@@ -450,6 +464,79 @@ class _Reader:
                 "boxes",
                 None,
             )
+
+
+def _untagged(sdt: etree._Element) -> bool:
+    return sdt.find(f"{_q('sdtPr')}/{_q('tag')}") is None
+
+
+def _positions(body: etree._Element, kind: str) -> dict[etree._Element, Loc]:
+    """Where each answer box sits by the form's own words: the heading of its section, list
+    and entry above it, and the label on its row."""
+    headings: dict[str, Part] = {}
+    for part in plan(kind):
+        if isinstance(part, Section):
+            headings.setdefault(section_heading(part), part)
+        elif part.parent is None:
+            headings.setdefault(part.title, part)
+    found: dict[etree._Element, Loc] = {}
+    current: Part | None = None
+    entry: int | None = None
+    sub: Table | None = None
+    sub_entry: int | None = None
+    for element in body:
+        if element.tag == _q("p"):
+            text = _outside_text(element).strip()
+            numbered = re.match(r"^(.+), entry ([0-9]+)$", text)
+            if text in headings:
+                current, entry, sub, sub_entry = headings[text], None, None, None
+            elif isinstance(current, Table) and numbered:
+                title, number = numbered.group(1), int(numbered.group(2)) - 1
+                if sub is not None and title == sub_heading(sub):
+                    sub_entry = number
+                elif entry_heading(current, number) == text:
+                    entry, sub, sub_entry = number, None, None
+            elif isinstance(current, Table):
+                sub = next((t for t in current.subtables if sub_heading(t) == text), sub)
+        elif element.tag == _q("tbl") and current is not None:
+            for row in element.iter(_q("tr")):
+                cells = row.findall(_q("tc"))
+                # The innermost: LibreOffice wraps a check box in a second control.
+                boxes = [b for b in row.iter(_q("sdt")) if b.find(f".//{_q('sdt')}") is None]
+                if len(cells) < 2 or not boxes:
+                    continue
+                label = _outside_text(cells[0]).strip()
+                loc = _place(current, entry, sub, sub_entry, label)
+                if loc is not None:
+                    found[boxes[0]] = loc
+    return found
+
+
+def _place(
+    part: Part, entry: int | None, sub: Table | None, sub_entry: int | None, label: str
+) -> Loc | None:
+    def by_label(answers: Any) -> Answer | None:
+        return next((a for a in answers if a.label.strip() == label), None)
+
+    if isinstance(part, Section):
+        answer = by_label(part.answers())
+        return (*part.base, *answer.keys) if answer is not None else None
+    if part.scalar:
+        numbered = re.match(r"^(.+) ([0-9]+)$", label)
+        if numbered and numbered.group(1) == part.columns[0].label.strip():
+            return (*part.loc, int(numbered.group(2)) - 1)
+        return None
+    if entry is None:
+        return None
+    if sub is not None and sub_entry is not None:
+        if sub.scalar:
+            return None
+        answer = by_label(sub.columns)
+        if answer is None:
+            return None
+        return (*part.loc, entry, *sub.keys_in_parent, sub_entry, *answer.keys)
+    answer = by_label(part.columns)
+    return (*part.loc, entry, *answer.keys) if answer is not None else None
 
 
 def _plain(value: Any) -> str:

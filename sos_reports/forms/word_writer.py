@@ -2,8 +2,9 @@
 
 Every heading, label, answer box and placeholder comes from the forms layout
 (forms/layout.py), as the workbook's do, so a field added to the model appears here with no
-edit. Each answer is a content control (plain text, multi-line for free text, a date picker,
-a dropdown for a choice or a score, a check box for a required yes/no) whose `w:tag` is the
+edit. Each answer is a content control (plain text, rich text for free text over several
+lines, a date picker, a dropdown for a choice, a score or an optional yes/no, a check box
+for a required yes/no) whose `w:tag` is the
 field's input path with list indexes (`children[0].name`), so the reader finds every value
 by its tag, wherever the user moved it, and names a problem by the control's title.
 
@@ -256,14 +257,15 @@ class _Writer:
                 listing.append(_el("listItem", {"w:displayText": display, "w:value": stored}))
             props.append(listing)
         elif kind == "mtext":
-            props.append(_el("text", {"w:multiLine": "1"}))
+            # Free text is a rich text control, not a multi-line plain text one: LibreOffice
+            # (7.4) drops the line breaks of a plain text control when it saves, and keeps
+            # them in a rich text one. Word takes Enter in it as a new paragraph; the reader
+            # reads paragraphs and line breaks alike.
+            pass
         else:
             props.append(_el("text"))
         if empty:
-            words = hint(answer, KIND_HINTS) or "Type here."
-            if answer.required and not answer.fixed:
-                words += " Required."
-            content.append(_el("r", None, _placeholder_props(), _t(words)))
+            content.append(_el("r", None, _placeholder_props(), _t(placeholder(answer))))
         else:
             text = _text_of(shown, where)
             for run in _runs(text):
@@ -363,7 +365,7 @@ class _Writer:
         return self.body
 
     def section(self, section: Section) -> None:
-        heading = section.name if not section.base else section.title
+        heading = section_heading(section)
         self.add(self.para(heading, "Heading1"))
         if section.help:
             self.add(self.para(sentence(section.help).strip(), "FormHelp"))
@@ -409,12 +411,30 @@ class _Writer:
             ]
             self.add(self.rows(rows))
             for sub in table.subtables:
-                sub_title = sub.title.split(": ", 1)[-1]
-                sub_title = sub_title[:1].upper() + sub_title[1:]
-                self.add(self.para(sub_title, "Heading4"))
+                self.add(self.para(sub_heading(sub), "Heading4"))
                 sub_given = as_list(dig(entry, sub.keys_in_parent))
                 sub_base = (*base, i, *sub.keys_in_parent)
                 self.entries(sub, sub_base, sub_given, SUB_ENTRIES, "Heading5")
+
+
+def section_heading(section: Section) -> str:
+    # The top-level values come first, under the section's short name ("General"), as the
+    # kind's title already heads the form.
+    return section.name if not section.base else section.title
+
+
+def placeholder(answer: Answer) -> str:
+    """What an empty answer box says it needs, until the user types in it."""
+    words = hint(answer, KIND_HINTS) or "Type here."
+    if answer.required and not answer.fixed:
+        words += " Required."
+    return words
+
+
+def sub_heading(table: Table) -> str:
+    """The heading of a list inside each entry of another list: `Admissions`."""
+    title = table.title.split(": ", 1)[-1]
+    return title[:1].upper() + title[1:]
 
 
 def entry_heading(table: Table, index: int) -> str:
