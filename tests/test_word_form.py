@@ -460,3 +460,15 @@ def test_a_form_whose_tags_were_all_dropped_is_read_by_its_headings_and_labels(
     untagged = _zip(tmp_path / "untagged.docx", parts)
     source = read_input(untagged)
     assert check(source).model == check(read_input(example_path("medical"))).model
+
+
+def test_text_typed_beside_a_placeholder_is_read_without_it(tmp_path: Path) -> None:
+    """In LibreOffice a plain text box's placeholder is not selected on a click."""
+    form = blank_form(tmp_path, "icpc")
+    root = document(form)
+    sdt = controls(root)["author.name"]
+    sdt.find("w:sdtPr", NS).remove(sdt.find("w:sdtPr/w:showingPlcHdr", NS))
+    t = sdt.find(".//w:t", NS)
+    t.text = "Jane Example" + t.text
+    source = read_input(save_document(form, root, tmp_path / "beside.docx"))
+    assert source.tree["author"]["name"] == "Jane Example"

@@ -318,8 +318,8 @@ class _Reader:
                     )
                 continue
             answer = slots[_shape(loc)].answer
-            if isinstance(control.value, str) and control.value.strip() == placeholder(answer):
-                control.value = None  # the placeholder, its flag lost (LibreOffice drops it)
+            if isinstance(control.value, str):
+                control.value = _without_placeholder(control.value, placeholder(answer))
             if loc in values:
                 if control.value not in (None, False) and values[loc].value != control.value:
                     self._problem(
@@ -464,6 +464,19 @@ class _Reader:
                 "boxes",
                 None,
             )
+
+
+def _without_placeholder(text: str, words: str) -> str | None:
+    """A box's text without its placeholder: LibreOffice drops the placeholder flag, and
+    there a user can type beside the placeholder instead of over it."""
+    stripped = text.strip()
+    if stripped == words:
+        return None
+    if stripped.startswith(words):
+        return stripped[len(words) :].strip() or None
+    if stripped.endswith(words):
+        return stripped[: -len(words)].strip() or None
+    return text
 
 
 def _untagged(sdt: etree._Element) -> bool:
