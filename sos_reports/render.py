@@ -225,6 +225,7 @@ def render(
         ) from None
     except Exception as exc:  # docxtpl and lxml fail in many ways on a broken template
         raise TemplateError(f"{template.name} could not be filled: {exc}") from None
+    _tidy(doc.docx)
     _set_properties(doc.docx, properties)
     buffer = io.BytesIO()
     doc.save(buffer)
@@ -243,6 +244,17 @@ def _refuse_confidential_names(doc: Any, template: Path) -> None:
             f"{template.name} asks for `{found.group(0)}`, which is confidential: it goes only "
             "into the confidential annex, never into the report the family sees"
         )
+
+
+def _tidy(docx: Any) -> None:
+    """The schema's element order where docxtpl leaves its own (`{% cellbg %}` shading)."""
+    from docx.opc.part import XmlPart
+
+    from sos_reports.ooxml import order_cell_properties
+
+    for part in docx.part.package.iter_parts():
+        if isinstance(part, XmlPart):
+            order_cell_properties(part.element)
 
 
 def _set_properties(docx: Any, properties: dict[str, Any]) -> None:

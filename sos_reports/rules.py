@@ -1,8 +1,10 @@
 """The rules across fields (dates in order, every child once, deadlines), as in input-format.md.
 
-Each rule reads a validated model, or a partial one where a block that failed its own
-checks is None: a rule whose blocks are missing says nothing, since the type error there is
-already reported. Rules yield (severity, location, message).
+Each rule reads a validated model, or a partial one in which any value that could not be
+read is None (a field, an entry of a list, a whole block): a rule says nothing about what
+it cannot read, since the error there is already reported, and runs on everything else.
+Rules yield Issues: severity, location, message, and the values whose absence the issue is
+about, so that it is dropped when one of them was there but unreadable.
 """
 
 from __future__ import annotations
@@ -10,21 +12,37 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from sos_reports.formatting import long_date
 from sos_reports.tree import Loc
 
-Issue = tuple[str, Loc, str]
+
+class Issue(NamedTuple):
+    severity: str
+    loc: Loc
+    message: str
+    # Values this issue says are missing or settles by their absence: when one of them was
+    # given but could not be read, its own error says enough.
+    unless: tuple[Loc, ...] = ()
+    # As a Finding's code: "required" for a value the rule needs given, else "rule".
+    code: str = "rule"
+
+
 Rule = Callable[[Any, "dt.date | None"], Iterator[Issue]]
 
 
-def error(loc: Loc, message: str) -> Issue:
-    return ("error", loc, message)
+def error(loc: Loc, message: str, unless: tuple[Loc, ...] = ()) -> Issue:
+    return Issue("error", loc, message, unless)
 
 
-def warning(loc: Loc, message: str) -> Issue:
-    return ("warning", loc, message)
+def warning(loc: Loc, message: str, unless: tuple[Loc, ...] = ()) -> Issue:
+    return Issue("warning", loc, message, unless)
+
+
+def missing(loc: Loc, message: str, unless: tuple[Loc, ...] = ()) -> Issue:
+    """An error for a value that this case needs and that was not given."""
+    return Issue("error", loc, message, unless, "required")
 
 
 def check(p: Any, kind: str, due: dt.date | None) -> list[Issue]:
@@ -35,30 +53,53 @@ def check(p: Any, kind: str, due: dt.date | None) -> list[Issue]:
 
 
 def _children(p: Any) -> list[Any]:
-    return p.children or []
+    """The children that could be read (an entry that is not a block is None)."""
+    return [c for c in p.children or [] if c is not None]
 
 
-def _ids(p: Any) -> list[str]:
-    return [c.id for c in _children(p)]
+def _each(entries: Iterable[Any] | None) -> list[tuple[int, Any]]:
+    """The entries of a list that could be read, with their indexes as typed."""
+    return [(i, e) for i, e in enumerate(entries or []) if e is not None]
+
+
+def _after(later: dt.date | None, earlier: dt.date | None) -> bool:
+    return later is not None and earlier is not None and later > earlier
+
+
+def _name(entry: Any, otherwise: str) -> str:
+    return entry.name if getattr(entry, "name", None) else otherwise
 
 
 def _each_child_once(
     entries: Iterable[Any] | None, p: Any, loc: Loc, *, skip: set[str] | None = None
 ) -> Iterator[Issue]:
-    """Every child (but those skipped) in a per-child list exactly once."""
+    """Every child (but those skipped) in a per-child list exactly once.
+
+    An entry whose child could not be read (a mistyped id, a blank) may be for any child:
+    the children without an entry are then named only when there are more of them than
+    such entries, so that a mistyped id is not reported a second time as a missing child.
+    """
     if entries is None or p.children is None:
         return
     entries = list(entries)
-    counts = Counter(e.child for e in entries)
-    for i, entry in enumerate(entries):
-        if counts[entry.child] > 1 and [e.child for e in entries].index(entry.child) != i:
+    refs = [getattr(e, "child", None) for e in entries]
+    counts = Counter(ref for ref in refs if ref is not None)
+    for i, ref in enumerate(refs):
+        if ref is not None and counts[ref] > 1 and refs.index(ref) != i:
             yield error(
-                (*loc, i, "child"),
-                f"`{entry.child}` is listed more than once; give each child one entry",
+                (*loc, i, "child"), f"`{ref}` is listed more than once; give each child one entry"
             )
-    for child in _children(p):
-        if child.id not in counts and child.id not in (skip or set()):
-            yield error(loc, f"has no entry for `{child.id}` ({child.name}); every child needs one")
+    missing = [
+        child
+        for child in _children(p)
+        if child.id is not None and child.id not in counts and child.id not in (skip or set())
+    ]
+    if len(missing) > refs.count(None):
+        for child in missing:
+            yield error(
+                loc,
+                f"has no entry for `{child.id}` ({_name(child, 'a child')}); every child needs one",
+            )
 
 
 def _late(day: dt.date | None, due: dt.date | None, loc: Loc, what: str) -> Iterator[Issue]:
@@ -76,7 +117,7 @@ def _late(day: dt.date | None, due: dt.date | None, loc: Loc, what: str) -> Iter
 def author_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     a = p.author
     if a is not None and getattr(a, "attending", None) is False and not a.presenting:
-        yield error(
+        yield missing(
             ("author", "presenting"),
             "is required when the author is not attending: who presents the report, "
             "or 'report only'",
@@ -85,24 +126,26 @@ def author_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
 
 def report_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     r, c = p.report, p.conference
-    if r is None or c is None:
+    if r is None:
         return
-    if r.date > c.date:
+    conference: Any = c.date if c is not None else None
+    if _after(r.date, conference):
         yield error(
             ("report", "date"),
-            f"{long_date(r.date)} is after the conference ({long_date(c.date)})",
+            f"{long_date(r.date)} is after the conference ({long_date(conference)})",
         )
-    elif r.date == c.date:
+    elif r.date is not None and r.date == conference:
         yield warning(("report", "date"), "is the day of the conference; reports are due before it")
     if r.sent_to_chair is not None:
         loc = ("report", "sent_to_chair")
-        if r.sent_to_chair < r.date:
+        if _after(r.date, r.sent_to_chair):
             yield error(
                 loc, f"{long_date(r.sent_to_chair)} is before the report date ({long_date(r.date)})"
             )
-        elif r.sent_to_chair > c.date:
+        elif _after(r.sent_to_chair, conference):
             yield error(
-                loc, f"{long_date(r.sent_to_chair)} is after the conference ({long_date(c.date)})"
+                loc,
+                f"{long_date(r.sent_to_chair)} is after the conference ({long_date(conference)})",
             )
         else:
             yield from _late(r.sent_to_chair, due, loc, "sent to the chair on")
@@ -112,61 +155,73 @@ def sharing_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     s, r, c = p.sharing, p.report, p.conference
     if s is None:
         return
-    if s.shared and s.date is None:
-        yield error(
+    report: Any = r.date if r is not None else None
+    conference: Any = c.date if c is not None else None
+    if s.shared is True and s.date is None:
+        yield missing(
             ("sharing", "date"), "is required when the report has been shared: the date it was"
         )
-    if not s.shared and s.planned_date is None and not s.not_shared_reason:
+    if s.shared is False and s.planned_date is None and not s.not_shared_reason:
         yield error(
             ("sharing",),
             "the report is not shared yet: give `planned_date` (when it will be) or "
             "`not_shared_reason` (why it will not be)",
+            unless=(("sharing", "planned_date"), ("sharing", "not_shared_reason")),
         )
     for key in ("date", "planned_date"):
         day = getattr(s, key)
         if day is None:
             continue
         loc = ("sharing", key)
-        if key == "date" and r is not None and day < r.date:
-            yield error(loc, f"{long_date(day)} is before the report date ({long_date(r.date)})")
-        elif c is not None and day > c.date:
-            yield error(loc, f"{long_date(day)} is after the conference ({long_date(c.date)})")
+        if key == "date" and _after(report, day):
+            yield error(loc, f"{long_date(day)} is before the report date ({long_date(report)})")
+        elif _after(day, conference):
+            yield error(loc, f"{long_date(day)} is after the conference ({long_date(conference)})")
         else:
             yield from _late(day, due, loc, "shared on" if key == "date" else "to be shared on")
-    for i, person in enumerate(s.with_):
-        if person.shared and person.method is None:
-            yield error(
-                ("sharing", "with", i, "method"),
-                f"is required: how {person.name} was given the report",
+    people = _each(s.with_)
+    for i, person in people:
+        name = _name(person, "this person")
+        if person.shared is True and person.method is None:
+            yield missing(
+                ("sharing", "with", i, "method"), f"is required: how {name} was given the report"
             )
-        if person.shared and not s.shared:
+        if person.shared is True and s.shared is False:
             yield error(
                 ("sharing", "with", i, "shared"),
-                f"says {person.name} was given the report, but `sharing.shared` says it has not been shared",
+                f"says {name} was given the report, but `sharing.shared` says it has not been shared",
             )
-    if any(not person.shared for person in s.with_) and not s.not_shared_reason:
-        names = ", ".join(person.name for person in s.with_ if not person.shared)
-        yield error(
+    not_given = [(i, person) for i, person in people if person.shared is False]
+    if not_given and not s.not_shared_reason:
+        names = ", ".join(_name(person, f"the person in row {i + 1}") for i, person in not_given)
+        yield missing(
             ("sharing", "not_shared_reason"),
             f"is required: the report was not given to {names}; say why",
         )
 
 
 def children_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
-    children, r, c = p.children, p.report, p.conference
-    if children is None:
+    r, c = p.report, p.conference
+    if p.children is None:
         return
-    counts = Counter(child.id for child in children)
-    for i, child in enumerate(children):
+    report: Any = r.date if r is not None else None
+    children = _each(p.children)
+    ids = [child.id for _, child in children]
+    counts = Counter(i for i in ids if i is not None)
+    for n, (i, child) in enumerate(children):
         loc: Loc = ("children", i)
-        if counts[child.id] > 1 and _ids(p).index(child.id) != i:
+        name = _name(child, "the child")
+        if child.id is not None and counts[child.id] > 1 and ids.index(child.id) != n:
             yield error(
                 (*loc, "id"), f"`{child.id}` is used for two children; each child needs its own id"
             )
+        # Whether a date of birth or an expected date is needed depends on the gender.
         unborn = child.gender == "unborn"
-        if unborn:
+        if child.gender is None:
+            pass
+        elif unborn:
             if child.edd is None:
-                yield error(
+                yield missing(
                     (*loc, "edd"), "is required for an unborn child: the expected date of delivery"
                 )
             if child.dob is not None:
@@ -178,26 +233,35 @@ def children_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
             if child.edd is not None:
                 yield error((*loc, "edd"), "is only for an unborn child (`gender: unborn`)")
             if child.dob is None:
-                yield error(
+                yield missing(
                     (*loc, "dob"),
-                    f"is required: {child.name}'s date of birth (or, for an unborn baby, `gender: unborn` and `edd`)",
+                    f"is required: {name}'s date of birth (or, for an unborn baby, `gender: unborn` and `edd`)",
+                    unless=((*loc, "edd"),),
                 )
-        if child.dob is not None and r is not None and child.dob > r.date:
+        if _after(child.dob, report):
             yield error((*loc, "dob"), f"{long_date(child.dob)} is after the report date")
-        if child.dob is not None and c is not None and _age_on(child.dob, c.date) >= 18:
+        if (
+            child.dob is not None
+            and c is not None
+            and c.date is not None
+            and _age_on(child.dob, c.date) >= 18
+        ):
             yield error(
                 (*loc, "dob"),
-                f"{child.name} is 18 or over on the conference date; a child protection conference is for children",
+                f"{name} is 18 or over on the conference date; a child protection conference is for children",
             )
-        if unborn and child.edd is not None and r is not None and child.edd < r.date:
+        if unborn and _after(report, child.edd):
             yield warning(
                 (*loc, "edd"),
                 f"{long_date(child.edd)} is before the report date: has the baby been born?",
             )
+    genders = [child.gender for _, child in children]
     if (
         c is not None
         and c.type == "pre-birth"
-        and not any(ch.gender == "unborn" for ch in children)
+        and None not in genders
+        and len(children) == len(p.children)
+        and "unborn" not in genders
     ):
         yield error(
             ("conference", "type"),
@@ -210,8 +274,11 @@ def _age_on(dob: dt.date, day: dt.date) -> int:
 
 
 def household_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
-    for i, person in enumerate(p.household or []):
-        if person.parental_responsibility_for and person.parental_responsibility != "yes":
+    for i, person in _each(p.household):
+        if person.parental_responsibility_for and person.parental_responsibility not in {
+            "yes",
+            None,
+        }:
             yield error(
                 ("household", i, "parental_responsibility_for"),
                 "is only for a person with parental responsibility (`parental_responsibility: yes`)",
@@ -219,8 +286,31 @@ def household_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
         yield from _withheld(p, ("household", i), person)
 
 
+def family_household_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
+    """A conference about children is also about who cares for them (icpc and rcpc)."""
+    household = p.household
+    if household is None:
+        return
+    if not household:
+        yield missing(
+            ("household",),
+            "needs at least one person: the children's parents or carers, and other "
+            "significant adults",
+        )
+        return
+    people = _each(household)
+    responsibility = [person.parental_responsibility for _, person in people]
+    if len(people) == len(household) and None not in responsibility and "yes" not in responsibility:
+        yield warning(
+            ("household",),
+            "no one here has parental responsibility (`parental_responsibility: yes`): add "
+            "the children's parents, or whoever holds it, even if they live elsewhere",
+        )
+
+
 def _withheld(p: Any, loc: Loc, entry: Any) -> Iterator[Issue]:
-    if entry.withhold_from_family and p.confidential is not None and not p.confidential.present:
+    conf = p.confidential
+    if entry.withhold_from_family is True and conf is not None and conf.present is False:
         yield error(
             (*loc, "withhold_from_family"),
             "an entry withheld from the family goes into the confidential annex, but "
@@ -230,7 +320,7 @@ def _withheld(p: Any, loc: Loc, entry: Any) -> Iterator[Issue]:
 
 def worries_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     w = p.worries
-    if w is not None and len(w.danger_statements) > 3:
+    if w is not None and w.danger_statements is not None and len(w.danger_statements) > 3:
         yield warning(
             ("worries", "danger_statements"),
             f"has {len(w.danger_statements)} danger statements; aim for no more than three, one per issue",
@@ -241,14 +331,17 @@ def needs_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     n, w, r = p.needs_to_happen, p.worries, p.report
     if n is None:
         return
-    if w is not None and len(n.safety_goals) != len(w.danger_statements):
+    goals = n.safety_goals
+    statements = w.danger_statements if w is not None else None
+    if goals is not None and statements is not None and len(goals) != len(statements):
         yield warning(
             ("needs_to_happen", "safety_goals"),
-            f"there are {len(n.safety_goals)} safety goals for {len(w.danger_statements)} danger "
+            f"there are {len(goals)} safety goals for {len(statements)} danger "
             "statements; each danger statement usually has its own goal",
         )
-    for i, step in enumerate(n.next_steps):
-        if isinstance(step.by, dt.date) and r is not None and step.by < r.date:
+    report: Any = r.date if r is not None else None
+    for i, step in _each(n.next_steps):
+        if isinstance(step.by, dt.date) and _after(report, step.by):
             yield warning(
                 ("needs_to_happen", "next_steps", i, "by"),
                 f"{long_date(step.by)} is before the report date",
@@ -261,9 +354,9 @@ def child_voice_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
         return
     if voices or p.kind != "medical":
         yield from _each_child_once(voices, p, ("child_voice",))
-    for i, voice in enumerate(voices):
+    for i, voice in _each(voices):
         if voice.method == "not gathered" and not voice.not_gathered_reason:
-            yield error(
+            yield missing(
                 ("child_voice", i, "not_gathered_reason"),
                 "is required when the child's views were not gathered: say why, and describe the child's daily life",
             )
@@ -276,7 +369,7 @@ def scaling_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
 
 def confidential_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     conf = p.confidential
-    if conf is None or not conf.present:
+    if conf is None or conf.present is not True:
         return
     needs = {
         "reason": "why the information is confidential",
@@ -285,7 +378,7 @@ def confidential_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     }
     for key, what in needs.items():
         if getattr(conf, key) is None:
-            yield error(
+            yield missing(
                 ("confidential", key), f"is required when there is confidential information: {what}"
             )
 
@@ -294,24 +387,26 @@ def sign_off_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     s, r, c = p.sign_off, p.report, p.conference
     if s is None:
         return
+    report: Any = r.date if r is not None else None
+    conference: Any = c.date if c is not None else None
     if s.countersigned_by and s.countersigned_date is None:
-        yield error(
+        yield missing(
             ("sign_off", "countersigned_date"), "is required when the report is countersigned"
         )
-    if r is not None and s.countersigned_date is not None and s.countersigned_date < r.date:
+    if _after(report, s.countersigned_date):
         yield warning(
             ("sign_off", "countersigned_date"),
             f"{long_date(s.countersigned_date)} is before the report date",
         )
-    if r is not None and s.date < r.date:
+    if _after(report, s.date):
         yield warning(
             ("sign_off", "date"),
-            f"{long_date(s.date)} is before the report date ({long_date(r.date)})",
+            f"{long_date(s.date)} is before the report date ({long_date(report)})",
         )
-    elif c is not None and s.date > c.date:
+    elif _after(s.date, conference):
         yield warning(
             ("sign_off", "date"),
-            f"{long_date(s.date)} is after the conference ({long_date(c.date)})",
+            f"{long_date(s.date)} is after the conference ({long_date(conference)})",
         )
 
 
@@ -337,26 +432,36 @@ def involvement_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     inv, r, c = p.involvement, p.report, p.conference
     if inv is None:
         return
-    if inv.since is not None and r is not None and inv.since > r.date:
+    report: Any = r.date if r is not None else None
+    if _after(inv.since, report):
         yield error(("involvement", "since"), f"{long_date(inv.since)} is after the report date")
-    unborn = {ch.id for ch in _children(p) if ch.gender == "unborn"}
-    yield from _each_child_once(inv.last_seen, p, ("involvement", "last_seen"), skip=unborn)
-    previous = getattr(c, "previous_date", None) if c is not None else None
-    for i, seen in enumerate(inv.last_seen):
+    children = _children(p)
+    unborn = {ch.id for ch in children if ch.gender == "unborn"}
+    # A child whose gender could not be read may be unborn, and so need no entry.
+    unsure = {ch.id for ch in children if ch.gender is None}
+    yield from _each_child_once(
+        inv.last_seen, p, ("involvement", "last_seen"), skip=unborn | unsure
+    )
+    previous: Any = getattr(c, "previous_date", None) if c is not None else None
+    for i, seen in _each(inv.last_seen):
         loc: Loc = ("involvement", "last_seen", i)
         if not seen.not_seen_reason:
+            reason = ((*loc, "not_seen_reason"),)
             if seen.date is None:
-                yield error(
+                yield missing(
                     (*loc, "date"),
                     "is required: when this agency last saw the child (or give `not_seen_reason`)",
+                    unless=reason,
                 )
             if seen.seen_alone is None:
-                yield error(
-                    (*loc, "seen_alone"), "is required: yes or no (or give `not_seen_reason`)"
+                yield missing(
+                    (*loc, "seen_alone"),
+                    "is required: yes or no (or give `not_seen_reason`)",
+                    unless=reason,
                 )
-        if seen.date is not None and r is not None and seen.date > r.date:
+        if _after(seen.date, report):
             yield error((*loc, "date"), f"{long_date(seen.date)} is after the report date")
-        elif seen.date is not None and previous is not None and seen.date < previous:
+        elif _after(previous, seen.date):
             yield warning(
                 (*loc, "date"),
                 f"{long_date(seen.date)} is before the previous conference: the child has not been seen since",
@@ -365,7 +470,9 @@ def involvement_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
 
 def view_on_plan_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     seen: set[str] = set()
-    for i, view in enumerate(p.view_on_plan or []):
+    for i, view in _each(p.view_on_plan):
+        if view.child is None:
+            continue
         if view.child in seen:
             yield error(
                 ("view_on_plan", i, "child"),
@@ -379,15 +486,16 @@ def view_on_plan_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
 
 def review_dates_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     c = p.conference
-    if c is None or getattr(c, "previous_date", None) is None:
+    previous: Any = getattr(c, "previous_date", None) if c is not None else None
+    if previous is None:
         return
-    if c.previous_date >= c.date:
+    if c.date is not None and previous >= c.date:
         yield error(
             ("conference", "previous_date"),
-            f"{long_date(c.previous_date)} is not before the conference date",
+            f"{long_date(previous)} is not before the conference date",
         )
-    initial = getattr(c, "initial_date", None)
-    if initial is not None and initial > c.previous_date:
+    initial: Any = getattr(c, "initial_date", None)
+    if _after(initial, previous):
         yield error(
             ("conference", "initial_date"), f"{long_date(initial)} is after the previous conference"
         )
@@ -398,8 +506,8 @@ def plan_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
         return
     yield from _each_child_once(p.plan, p, ("plan",))
     previous = p.conference.previous_date if p.conference is not None else None
-    for i, entry in enumerate(p.plan):
-        if previous is not None and entry.start_date > previous:
+    for i, entry in _each(p.plan):
+        if _after(entry.start_date, previous):
             yield error(
                 ("plan", i, "start_date"),
                 f"{long_date(entry.start_date)} is after the previous conference",
@@ -408,10 +516,10 @@ def plan_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
 
 def core_group_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     c = p.conference
-    if p.core_group is None or c is None:
+    if p.core_group is None or c is None or c.previous_date is None or c.date is None:
         return
-    for i, meeting in enumerate(p.core_group):
-        if not c.previous_date <= meeting.date <= c.date:
+    for i, meeting in _each(p.core_group):
+        if meeting.date is not None and not c.previous_date <= meeting.date <= c.date:
             yield warning(
                 ("core_group", i, "date"),
                 f"{long_date(meeting.date)} is outside the time since the previous conference",
@@ -422,8 +530,8 @@ def recommendation_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     if p.recommendations is None:
         return
     yield from _each_child_once(p.recommendations, p, ("recommendations",))
-    for i, rec in enumerate(p.recommendations):
-        if rec.category_change and rec.recommendation != "continue plan":
+    for i, rec in _each(p.recommendations):
+        if rec.category_change and rec.recommendation not in {"continue plan", None}:
             yield warning(
                 ("recommendations", i, "category_change"),
                 "a change of category only applies when the plan continues",
@@ -435,7 +543,7 @@ def recommendation_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
 
 def medical_conference_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     c = p.conference
-    if c is None:
+    if c is None or c.type is None:
         return
     if c.type == "review":
         for key, what in (
@@ -443,13 +551,13 @@ def medical_conference_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
             ("previous_date", "the date of the previous conference"),
         ):
             if getattr(c, key) is None:
-                yield error(("conference", key), f"is required for a review conference: {what}")
+                yield missing(("conference", key), f"is required for a review conference: {what}")
     else:
         for key in ("review_number", "previous_date"):
             if getattr(c, key) is not None:
                 yield error(("conference", key), "is only for a review conference (`type: review`)")
     if p.scaling is not None and c.type != "review":
-        for i, entry in enumerate(p.scaling.scores):
+        for i, entry in _each(p.scaling.scores):
             if entry.previous is not None:
                 yield error(
                     ("scaling", "scores", i, "previous"),
@@ -462,36 +570,36 @@ def child_health_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
         return
     yield from _each_child_once(p.child_health, p, ("child_health",))
     children = {ch.id: ch for ch in _children(p)}
-    for i, health in enumerate(p.child_health):
+    for i, health in _each(p.child_health):
         loc: Loc = ("child_health", i)
         child = children.get(health.child)
         unborn = child is not None and child.gender == "unborn"
         registered = health.registered is not False
+        # Whether the child is unborn or registered decides what is required.
+        decides = ((*loc, "child"), (*loc, "registered"), ("children",))
         if registered and not unborn:
             if health.last_seen is None:
-                yield error(
-                    (*loc, "last_seen"), "is required: when the child was last seen at the practice"
+                yield missing(
+                    (*loc, "last_seen"),
+                    "is required: when the child was last seen at the practice",
+                    unless=decides,
                 )
             if health.immunisations is None:
-                yield error(
+                yield missing(
                     (*loc, "immunisations"),
                     "is required: up to date, incomplete or delayed, declined or not known",
+                    unless=decides,
                 )
         if (
             health.immunisations is not None
             and health.immunisations != "up to date"
             and not health.immunisation_details
         ):
-            yield error(
+            yield missing(
                 (*loc, "immunisation_details"),
                 "is required when immunisations are not up to date: which, and what is planned",
             )
-        if (
-            child is not None
-            and child.dob is not None
-            and health.registered_since is not None
-            and health.registered_since < child.dob
-        ):
+        if child is not None and _after(child.dob, health.registered_since):
             yield error(
                 (*loc, "registered_since"),
                 f"{long_date(health.registered_since)} is before the child's date of birth",
@@ -501,20 +609,40 @@ def child_health_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
 def carer_health_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     if p.carer_health is None:
         return
-    registered = {person.name.casefold() for person in p.registered_household or []}
+    household = p.registered_household
+    registered = {
+        person.name.casefold() for _, person in _each(household) if person.name is not None
+    }
+    complete = household is not None and all(
+        person is not None and person.name is not None for person in household
+    )
     unborn_edds = {ch.edd for ch in _children(p) if ch.gender == "unborn"}
     pre_birth = p.conference is not None and p.conference.type == "pre-birth"
-    for i, carer in enumerate(p.carer_health):
+    carers = _each(p.carer_health)
+    for i, carer in carers:
         loc: Loc = ("carer_health", i)
-        if p.registered_household is not None and carer.name.casefold() not in registered:
+        name = _name(carer, "this carer")
+        if complete and carer.name is not None and carer.name.casefold() not in registered:
             yield warning((*loc, "name"), f"{carer.name} is not in the registered household")
         for key in ("mental_health", "substance_use", "domestic_abuse"):
             concern = getattr(carer, key)
+            if concern is None:
+                continue
             if concern.status in {"current", "past"} and not concern.impact:
-                yield error(
+                yield missing(
                     (*loc, key, "impact"),
                     f"is required when the status is {concern.status}: the impact on parenting",
                 )
+        abuse = carer.domestic_abuse
+        if abuse is not None and abuse.status == "current" and not carer.withhold_from_family:
+            yield warning(
+                (*loc, "domestic_abuse"),
+                f"is current, and {name}'s entry is printed in the family's copy: what one "
+                "adult disclosed about another is normally given to the chair only, unless "
+                "that adult agreed to it being shared. If not, set `withhold_from_family: "
+                "yes` so that the entry goes only into the confidential annex",
+                unless=((*loc, "withhold_from_family"),),
+            )
         if (
             pre_birth
             and carer.pregnancy_edd is not None
@@ -525,9 +653,15 @@ def carer_health_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
                 (*loc, "pregnancy_edd"), "differs from the unborn child's expected date of delivery"
             )
         yield from _withheld(p, loc, carer)
-    if pre_birth and not any(c.pregnancy_edd for c in p.carer_health):
+    if pre_birth and not any(carer.pregnancy_edd for _, carer in carers):
         yield warning(
-            ("carer_health",), "a pre-birth conference, but no carer has a `pregnancy_edd`"
+            ("carer_health",),
+            "a pre-birth conference, but no carer has a `pregnancy_edd`",
+            # an unreadable entry or date may be the one that was given
+            unless=tuple(
+                ("carer_health", i) if carer is None else ("carer_health", i, "pregnancy_edd")
+                for i, carer in enumerate(p.carer_health)
+            ),
         )
 
 
@@ -537,7 +671,7 @@ def information_sharing_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
         info is not None
         and s is not None
         and info.basis == "not informed: would increase risk"
-        and s.shared
+        and s.shared is True
     ):
         yield error(
             ("information_sharing", "basis"),
@@ -547,8 +681,9 @@ def information_sharing_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
 
 
 BY_KIND: dict[str, tuple[Rule, ...]] = {
-    "icpc": (involvement_rules, view_on_plan_rules),
+    "icpc": (family_household_rules, involvement_rules, view_on_plan_rules),
     "rcpc": (
+        family_household_rules,
         involvement_rules,
         review_dates_rules,
         plan_rules,

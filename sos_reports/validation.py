@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import difflib
+import types
 import typing
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,8 +16,8 @@ from sos_reports.deadlines import DueDays
 from sos_reports.errors import Finding, InputError
 from sos_reports.kinds import KINDS
 from sos_reports.model.common import CommonInput
-from sos_reports.model.fields import field_at, fields_of, lookup, model_at
-from sos_reports.model.types import Choices, shown
+from sos_reports.model.fields import field_at, fields_of, is_model, lookup, model_at
+from sos_reports.model.types import Choices, is_child_id, shown
 from sos_reports.readers import Source
 from sos_reports.tree import Loc, child_ids, path_of
 
@@ -92,7 +92,7 @@ def check(source: Source, due_days: DueDays | None = None) -> Checked:
         return Checked(source, None, None, [finding(source, "error", ("kind",), message, "value")])
 
     model_cls = KINDS[kind].model
-    context = {"child_ids": child_ids(tree)}
+    context = {"child_ids": _known_child_ids(tree)}
     findings: list[Finding] = list(source.findings)
     read = {f.path for f in source.findings}
     model: CommonInput | None = None
@@ -104,25 +104,48 @@ def check(source: Source, due_days: DueDays | None = None) -> Checked:
         translated = [_translate(source, kind, model_cls, p) for p in problems]
         # A value the reader could not take (and left out) is not also "missing".
         findings += [f for f in translated if f.path not in read]
-        usable = _partial(model_cls, tree, [tuple(p["loc"]) for p in problems], context)
+        usable = _partial(model_cls, tree, context)
 
     due = due_days or DueDays()
     if model is not None and source.findings:
         model = None  # a value the reader refused means the model is not the input
     result = Checked(source, kind, model, findings)
     conference = getattr(usable, "conference", None)
-    if conference is not None:
+    if conference is not None and conference.type is not None and conference.date is not None:
         from sos_reports.deadlines import working_days_before
 
         result.due_days = due.for_conference(str(conference.type))
         result.due_date = working_days_before(conference.date, result.due_days)
-    # A wrong value set aside for the rules must not come back as "missing" from a rule.
+    # A wrong value set aside for the rules must not come back as "missing" from a rule,
+    # nor make a rule that depends on it say what the value would have settled.
     already = {f.path for f in findings}
-    for severity, loc, message in rules.check(usable, kind, result.due_date):
-        if path_of(loc) not in already:
-            result.findings.append(finding(source, severity, loc, message, "rule", model_cls))
+    for issue in rules.check(usable, kind, result.due_date):
+        if path_of(issue.loc) in already or any(
+            _reported_at_or_under(path_of(loc), already) for loc in issue.unless
+        ):
+            continue
+        result.findings.append(
+            finding(source, issue.severity, issue.loc, issue.message, issue.code, model_cls)
+        )
     result.findings.sort(key=_document_order)
     return result
+
+
+def _known_child_ids(tree: dict[str, Any]) -> list[str] | None:
+    """The children's ids, or None when one of them cannot be read (a child that is not a
+    block, an id left out or mistyped): a reference to it would be reported as unknown
+    once for every list that names the child, when the one error is in `children`."""
+    children = tree.get("children")
+    ids = child_ids(tree)
+    if not isinstance(children, list) or not children or len(ids) != len(children):
+        return None
+    if not all(is_child_id(i) for i in ids):
+        return None
+    return ids
+
+
+def _reported_at_or_under(path: str, reported: set[str]) -> bool:
+    return any(r == path or r.startswith((f"{path}.", f"{path}[")) for r in reported)
 
 
 def _document_order(f: Finding) -> tuple[int, int]:
@@ -194,47 +217,73 @@ def _has_key(model: type[BaseModel] | None, key: str) -> bool:
 # --- a partial model, so that the rules can still run beside type errors ---------------------
 
 
-def _partial(
-    model_cls: type[CommonInput], tree: dict[str, Any], bad: list[Loc], context: dict[str, Any]
-) -> Any:
-    """Each top-level block that is valid once its bad optional values are removed.
+def _partial(model_cls: type[CommonInput], tree: dict[str, Any], context: dict[str, Any]) -> Any:
+    """The input's model with only its unreadable values missing (None).
 
-    Rules across fields then run on what is valid, so one run reports a wrong date beside a
-    missing score; a block that is still invalid is None and its rules are skipped.
+    Built field by field and entry by entry: a bad score leaves that one score None, its
+    entry and every other entry in place, so that the rules across fields (every child
+    once, dates in order) still run on all that could be read. An entry that is not a
+    block at all is None in its list, keeping the indexes of the others as typed.
     """
-    pruned = copy.deepcopy(tree)
-    for loc in bad:
-        _prune(pruned, loc)
+    return _partial_block(model_cls, tree, context)
+
+
+def _partial_block(model_cls: type[BaseModel], value: Any, context: dict[str, Any]) -> Any:
+    if not isinstance(value, dict):
+        return None
     values: dict[str, Any] = {}
     for name, info in model_cls.model_fields.items():
         key = info.alias or name
-        if key not in pruned:
+        if key not in value:
             values[name] = (
                 None if info.is_required() else info.get_default(call_default_factory=True)
             )
-            continue
-        try:
-            values[name] = _adapter(model_cls, name).validate_python(pruned[key], context=context)
-        except ValidationError:
-            values[name] = None
+        else:
+            values[name] = _partial_value(model_cls, name, value[key], context)
     return model_cls.model_construct(**values)
 
 
-def _prune(tree: Any, loc: Loc) -> None:
-    node = tree
-    for part in loc[:-1]:
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            return
-    if isinstance(node, dict) and loc and loc[-1] in node:
-        del node[loc[-1]]
+def _partial_value(owner: type[BaseModel], name: str, value: Any, context: dict[str, Any]) -> Any:
+    try:
+        return _adapter(owner, name).validate_python(value, context=context)
+    except ValidationError:
+        pass
+    annotation = _without_none(owner.model_fields[name].annotation)
+    if is_model(annotation):
+        return _partial_block(annotation, value, context)
+    if typing.get_origin(annotation) is list and isinstance(value, list):
+        item = typing.get_args(annotation)[0]
+        return [_partial_item(owner, name, item, entry, context) for entry in value]
+    return None
 
 
-@lru_cache(maxsize=128)
+def _partial_item(
+    owner: type[BaseModel], name: str, item: Any, value: Any, context: dict[str, Any]
+) -> Any:
+    try:
+        return _item_adapter(owner, name).validate_python(value, context=context)
+    except ValidationError:
+        pass
+    return _partial_block(item, value, context) if is_model(item) else None
+
+
+def _without_none(annotation: Any) -> Any:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return args[0] if len(args) == 1 else annotation
+    return annotation
+
+
+@lru_cache(maxsize=512)
 def _adapter(model_cls: type[BaseModel], name: str) -> TypeAdapter[Any]:
     info = model_cls.model_fields[name]
     annotation: Any = (
         typing.Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
     )
     return TypeAdapter(annotation)
+
+
+@lru_cache(maxsize=512)
+def _item_adapter(model_cls: type[BaseModel], name: str) -> TypeAdapter[Any]:
+    annotation = _without_none(model_cls.model_fields[name].annotation)
+    return TypeAdapter(typing.get_args(annotation)[0])

@@ -7,6 +7,7 @@ while producing any output writes none of them; an input is never an output.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Callable, Iterable
@@ -69,8 +70,11 @@ def write_outputs(
     """Check, produce every output into a temporary file, then rename them all into place."""
     check_outputs([o.path for o in outputs], inputs, force)
     temps: list[tuple[str, Path]] = []
+    current = outputs[0].path if outputs else Path()
+    placed = 0
     try:
         for output in outputs:
+            current = output.path
             fd, temp = tempfile.mkstemp(
                 dir=output.path.parent, prefix=f".{output.path.name}.", suffix=".part"
             )
@@ -81,10 +85,54 @@ def write_outputs(
                 handle.flush()
                 os.fsync(handle.fileno())
         for temp, final in temps:
+            current = final
             os.replace(temp, final)
-    except BaseException:
-        for temp, _ in temps:
+            placed += 1
+    except BaseException as exc:
+        for temp, _ in temps[placed:]:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp)
+        if isinstance(exc, OSError) and _while_writing(exc, current, temps):
+            written = [str(final) for _, final in temps[:placed]]
+            raise OutputError(_cannot_write(current, exc, written)) from None
         raise
     return [o.path for o in outputs]
+
+
+def _while_writing(exc: OSError, path: Path, temps: list[tuple[str, Path]]) -> bool:
+    """Whether the error is about writing the output, not about something read on the way."""
+    if exc.filename is None:
+        return True
+    named = Path(os.path.abspath(str(exc.filename)))
+    finals = [Path(os.path.abspath(p)) for p in (path, *(final for _, final in temps))]
+    # A temporary file is named after its output; mkstemp names one that was never made.
+    return any(
+        named == final
+        or (
+            named.parent == final.parent
+            and named.name.startswith(f".{final.name}.")
+            and named.suffix == ".part"
+        )
+        for final in finals
+    )
+
+
+def _cannot_write(path: Path, exc: OSError, written: list[str]) -> str:
+    """Why an output could not be written, naming the file the user asked for (never the
+    temporary file it was being written to)."""
+    folder = path.parent if str(path.parent) else Path(".")
+    reasons = {
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "your disk quota is full",
+        errno.EFBIG: "the file is larger than that disk or account allows",
+        errno.EROFS: f"the folder {folder} is on a read-only disk",
+        errno.EACCES: f"you do not have permission to write in the folder {folder}",
+        errno.EPERM: f"you do not have permission to write in the folder {folder}",
+    }
+    reason = reasons.get(exc.errno or 0) or (exc.strerror or str(exc)).lower()
+    done = (
+        f" ({', '.join(written)} was written)"
+        if written
+        else "; nothing was written and any earlier file of that name is unchanged"
+    )
+    return f"cannot write {path}: {reason}{done}"

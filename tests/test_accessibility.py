@@ -7,7 +7,8 @@ The rules, and the one judgement among them (which tables need a header row):
 - every table is one of three shapes: a data table, whose first row is marked as a header
   row (`w:tblHeader`) and names every column; a label/value table of exactly two columns,
   whose first cell in every row is the label (shaded and bold) and which has no header row,
-  as each row carries its own; or the 0..10 scale, one row of the numbers;
+  as each row carries its own; or the 0..10 scale, one row of the numbers with, under it,
+  rows of one cell across the scale that explain 0 and 10 and give the score in words;
 - the document has a title and is in British English;
 - no empty paragraph is used for spacing;
 - colour never carries meaning alone: each shaded cell's text is also bold, the marked score
@@ -127,7 +128,14 @@ def is_header_row(tr: etree._Element) -> bool:
 
 def is_scale(tbl: etree._Element) -> bool:
     rows = rows_of(tbl)
-    return len(rows) == 1 and [text_of(tc).strip() for tc in rows[0]] == SCALE
+    if not rows or [text_of(tc).strip() for tc in rows[0]] != SCALE:
+        return False
+    # Under the numbers, only lines that span the whole scale (the legend, the score).
+    for cells in rows[1:]:
+        span = cells[0].find("w:tcPr/w:gridSpan", NS) if len(cells) == 1 else None
+        if span is None or span.get(f"{{{W}}}val") != str(len(SCALE)):
+            return False
+    return True
 
 
 def describe(tbl: etree._Element) -> str:
@@ -280,8 +288,9 @@ def test_the_marked_score_is_also_written_in_words(report: Report) -> None:
             if text_of(r).strip()
         ]
         assert runs and all(is_bold(report, r, p) for r, p in runs)
-        # What follows the scale, up to the next heading or table, says the score in words.
-        after = []
+        # The lines under the numbers, or what follows the scale up to the next heading or
+        # table, say the score in words.
+        after = [text_of(tr) for tr in tbl.findall("w:tr", NS)[1:]]
         for sibling in tbl.itersiblings():
             if sibling.tag == f"{{{W}}}tbl" or heading_level(report, sibling) is not None:
                 break

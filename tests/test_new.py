@@ -109,6 +109,11 @@ def test_a_review_carried_forward_from_the_initial_report(tmp_path: Path) -> Non
         "sign_off.name",
         "sign_off.date",
         "involvement.help_offered",
+        # each child's last seen is asked for even though help_offered is blank beside it
+        "involvement.last_seen[0].date",
+        "involvement.last_seen[0].seen_alone",
+        "involvement.last_seen[1].date",
+        "involvement.last_seen[1].seen_alone",
         "plan[0].categories[0]",
         "plan[1].categories[0]",
         "plan_progress[0].status",

@@ -406,6 +406,14 @@ ACCEPTED = [
         "icpc", {"children[0].religion": "no"}, "children[0].religion", "no",
         id="text-no-is-the-word",
     ),
+    *[
+        pytest.param(
+            "icpc", {"household[0].parental_responsibility": typed},
+            "household[0].parental_responsibility", meant, id=f"yes-no-not-known-{typed}",
+        )
+        for typed, meant in ((True, "yes"), (False, "no"), ("TRUE", "yes"), ("false", "no"),
+                             ("Y", "yes"), ("n", "no"), ("Not Known", "not known"))
+    ],
     pytest.param(
         "icpc", {"author.name": "  Ms\tJoanna Pryce  "}, "author.name", "Ms\tJoanna Pryce",
         id="text-trimmed-tab-kept",
@@ -747,6 +755,13 @@ SHARED_BLOCKS = table(
     row("withheld-without-confidential",
         {"household[2].withhold_from_family": "yes", "confidential": {"present": "no"}},
         "error", "household[2].withhold_from_family", "`confidential.present` is no"),
+    row("household-empty", {"household": []}, "error", "household",
+        "needs at least one person", kinds=AGENCY),
+    row("household-no-one-with-responsibility",
+        {"household": lambda tree: [{**person, "parental_responsibility": "not known",
+                                     "parental_responsibility_for": []}
+                                    for person in tree["household"]]},
+        "warning", "household", "no one here has parental responsibility", kinds=AGENCY),
     # worries, working well, needs to happen
     row("four-danger-statements",
         {"worries.danger_statements": lambda tree: [

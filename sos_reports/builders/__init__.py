@@ -13,7 +13,7 @@ from pathlib import Path
 
 from docx.document import Document as DocxDocument
 
-from sos_reports.builders.kit import header_and_footer, new_document
+from sos_reports.builders.kit import finish, header_and_footer, new_document
 
 REPORT_HEADER = "{{ marking }}"
 ANNEX_HEADER = "{{ marking }}: CONFIDENTIAL, NOT FOR SHARING WITH THE FAMILY"
@@ -53,6 +53,7 @@ def build_template(name: str) -> DocxDocument:
     header_and_footer(doc, header, footer)
     builder = importlib.import_module(f"sos_reports.builders.{module}")
     builder.build(doc)
+    finish(doc)
     return doc
 
 

@@ -25,7 +25,7 @@ def involvement(doc: DocxDocument, *, review: bool = False) -> None:
     loop_table(
         doc,
         ("Child", "Last seen", "Seen alone", "Seen by", "Notes"),
-        (3.4, 3.0, 2.0, 3.4, 5.2),
+        (3.2, 3.5, 2.0, 3.2, 5.1),
         "s in involvement.last_seen",
         (
             "{{ s.child }}",
@@ -34,6 +34,7 @@ def involvement(doc: DocxDocument, *, review: bool = False) -> None:
             "{% if s.by is not none %}{{ s.by }}{% endif %}",
             "{% if s.not_seen_reason is not none %}{{ s.not_seen_reason }}{% endif %}",
         ),
+        dates=(1,),
     )
 
 

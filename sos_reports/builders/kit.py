@@ -4,24 +4,35 @@ Every Jinja tag is written as one whole run, so no template the project ships ha
 that Word split across runs. Layout choices live here, once, for all kinds:
 A4, Arial (Liberation Sans on Linux), en-GB, real heading styles, header rows that repeat,
 rows that never break across a page, and headings and the lines that introduce a table kept
-with what follows them.
+with what follows them. LibreOffice keeps no table with the paragraph after it, so what must
+stay with a table is built into it, as rows across it.
+
+Only what the templates use is kept of python-docx's default document (see finish()).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.package import OpcPackage
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
+
+from sos_reports.ooxml import order_cell_properties
 
 FONT = "Arial"
 LANGUAGE = "en-GB"
@@ -32,6 +43,9 @@ PAGE_WIDTH = Cm(21.0)
 MARGIN = Cm(2.0)
 TEXT_WIDTH = Cm(17.0)  # A4 less two 2 cm margins
 MIN_COLUMN = 1.0  # cm: room for a number; a column of words needs far more (see table())
+# cm: the widest long date, "28 September 2017" in 10 pt Arial, is 3.1 cm; with the cell's
+# margins a date column needs 3.5 cm to hold it on one line.
+DATE_WIDTH = 3.5
 CELL_PAD_TOP = 60  # twips (3 pt): the same as Table Text's space after, so text sits centred
 CELL_PAD_SIDE = 108  # twips (0.19 cm): Word's default, written out so every reader agrees
 
@@ -49,7 +63,98 @@ def new_document(title: str) -> DocxDocument:
     _set_defaults(doc)
     _style_text(doc)
     _clean_properties(doc, title)
+    _drop_stock_parts(doc)
     return doc
+
+
+# Parts of python-docx's default document that no report uses: a thumbnail of an empty page,
+# Word 2010's copy of the styles (stylesWithEffects, 438 KB, which Word checks against
+# styles.xml and finds different), a bibliography store (customXml), the numbering of list
+# styles the reports do not have, and web-page settings.
+_STOCK_RELATIONSHIPS = {
+    RT.THUMBNAIL,
+    "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
+    RT.CUSTOM_XML,
+    RT.NUMBERING,
+    RT.WEB_SETTINGS,
+}
+
+APP_XML = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+    b'extended-properties"><Application>sos-reports</Application></Properties>'
+)
+
+FONT_TABLE = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<w:fonts xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    b'<w:font w:name="Arial"><w:panose1 w:val="020B0604020202020204"/><w:charset w:val="00"/>'
+    b'<w:family w:val="swiss"/><w:pitch w:val="variable"/></w:font></w:fonts>'
+)
+
+
+def _drop_stock_parts(doc: DocxDocument) -> None:
+    """Leave out what python-docx's default document brings and no report uses, and name
+    this program, not "Microsoft Macintosh Word", as the one that wrote the file."""
+    package = doc.part.package
+    for owner in (package, doc.part):
+        for rid, rel in list(owner.rels.items()):
+            if rel.reltype in _STOCK_RELATIONSHIPS:
+                del owner.rels[rid]
+    app = Part(PackURI("/docProps/app.xml"), CT.OFC_EXTENDED_PROPERTIES, APP_XML, package)
+    _replace_part(package, RT.EXTENDED_PROPERTIES, app)
+    # The stock font table lists Cambria, Calibri and MS Mincho; the reports use Arial only.
+    fonts = Part(PackURI("/word/fontTable.xml"), CT.WML_FONT_TABLE, FONT_TABLE, package)
+    _replace_part(doc.part, RT.FONT_TABLE, fonts)
+    settings = doc.settings.element
+    # Without this, Word saves a new thumbnail of the first page (with a child's name on it).
+    for unwanted in ("w:savePreviewPicture", "w:rsids"):
+        for element in settings.findall(qn(unwanted)):
+            settings.remove(element)
+
+
+def _replace_part(owner: OpcPackage | Part, reltype: str, part: Part) -> None:
+    for rid, rel in list(owner.rels.items()):
+        if rel.reltype == reltype:
+            del owner.rels[rid]
+    owner.relate_to(part, reltype)
+
+
+def finish(doc: DocxDocument) -> None:
+    """Keep only the styles the template uses (and those they are based on), without the
+    hundreds of latent and table styles of the default document: a report is smaller,
+    faster to write, and its style list shows what it is made of."""
+    order_cell_properties(doc.element)  # the kit appends cell properties as it goes
+    styles = doc.styles.element
+    latent = styles.find(qn("w:latentStyles"))
+    if latent is not None:
+        styles.remove(latent)
+    used: set[str] = set()
+    parts = [doc.part] + [
+        rel.target_part for rel in doc.part.rels.values() if rel.reltype in (RT.HEADER, RT.FOOTER)
+    ]
+    for part in parts:
+        for tag in ("w:pStyle", "w:rStyle", "w:tblStyle"):
+            used |= {e.get(qn("w:val")) for e in part.element.iter(qn(tag))}
+    by_id = {s.get(qn("w:styleId")): s for s in styles.findall(qn("w:style"))}
+    keep = {sid for sid, s in by_id.items() if s.get(qn("w:default")) == "1"} | used
+    todo = list(keep)
+    while todo:
+        style = by_id.get(todo.pop())
+        if style is None:
+            continue
+        for tag in ("w:basedOn", "w:next"):
+            ref = style.find(qn(tag))
+            if ref is not None and ref.get(qn("w:val")) not in keep:
+                keep.add(ref.get(qn("w:val")))
+                todo.append(ref.get(qn("w:val")))
+    for sid, style in by_id.items():
+        if sid not in keep:
+            styles.remove(style)
+            continue
+        link = style.find(qn("w:link"))
+        if link is not None and link.get(qn("w:val")) not in keep:
+            style.remove(link)
 
 
 def _set_defaults(doc: DocxDocument) -> None:
@@ -93,7 +198,7 @@ def _style_text(doc: DocxDocument) -> None:
     for name, size in sizes.items():
         style = doc.styles[name]
         style.font.name = FONT
-        style.font.size = Pt(size)
+        _size(style, size)
         _fonts(style.element.get_or_add_rPr())
         if name == "Normal":
             continue
@@ -111,14 +216,26 @@ def _style_text(doc: DocxDocument) -> None:
         title.remove(border)
     small = doc.styles.add_style("Small", 1)
     small.base_style = doc.styles["Normal"]
-    small.font.size = Pt(9.5)
+    _size(small, 9.5)
     small.paragraph_format.space_after = Pt(2)
     table_text = doc.styles.add_style("Table Text", 1)
     table_text.base_style = doc.styles["Normal"]
-    table_text.font.size = Pt(10)
+    _size(table_text, 10)
     table_text.paragraph_format.space_before = Pt(0)
     table_text.paragraph_format.space_after = Pt(3)
     table_text.paragraph_format.line_spacing = 1.05
+
+
+def _size(style: Any, points: float) -> None:
+    """The size of a style for every script: the stock styles give complex scripts (Arabic,
+    Urdu) sizes of their own, so a name in Arabic would print larger than its heading."""
+    style.font.size = Pt(points)
+    rpr = style.element.get_or_add_rPr()
+    size_cs = rpr.find(qn("w:szCs"))
+    if size_cs is None:
+        size_cs = OxmlElement("w:szCs")
+        rpr.find(qn("w:sz")).addnext(size_cs)
+    size_cs.set(qn("w:val"), str(round(points * 2)))
 
 
 def _clean_properties(doc: DocxDocument, title: str) -> None:
@@ -254,7 +371,7 @@ def table(doc: DocxDocument, widths: Sequence[float], header: Sequence[str] | No
     The paragraph just before it (a heading, or a line that introduces the table) is kept on
     the same page as the table's first row. A column of words needs its longest word plus
     0.4 cm of cell margins: in 10 pt Arial "responsibility" (bold) is 2.3 cm, "Yorkshire"
-    1.6 cm, and a long date on one line ("14 September 2017") 3.4 cm.
+    1.6 cm, and a long date on one line DATE_WIDTH.
     """
     if abs(sum(widths) - TEXT_WIDTH.cm) > 0.01 or min(widths) < MIN_COLUMN:
         raise ValueError(
@@ -326,16 +443,29 @@ def tag_row(t: Table, widths: Sequence[float], text: str) -> None:
 
 
 def data_row(
-    t: Table, widths: Sequence[float], texts: Iterable[str], *, label_first: bool = False
-) -> object:
+    t: Table,
+    widths: Sequence[float],
+    texts: Iterable[str],
+    *,
+    label_first: bool = False,
+    dates: Collection[int] = (),
+) -> _Row:
     """A row of cells; it moves to the next page whole rather than break across pages (a row
-    taller than a page still flows on, as OOXML asks), so no line is cut from its row."""
+    taller than a page still flows on, as OOXML asks), so no line is cut from its row.
+
+    The cells numbered in `dates` hold a date alone: wide enough for the longest, and marked
+    not to wrap, so that no reader sees "11 February" over "1994".
+    """
     row = add_row(t, widths)
     _no_split(row)
     for i, (cell, text) in enumerate(zip(row.cells, texts, strict=True)):
         is_label = label_first and i == 0
         if is_label:
             _shade(cell, LABEL_FILL)
+        if i in dates:
+            if widths[i] < DATE_WIDTH:
+                raise ValueError(f"a date column needs {DATE_WIDTH} cm, not {widths[i]}")
+            cell._tc.get_or_add_tcPr().append(OxmlElement("w:noWrap"))
         _cell_text(cell, text, bold=is_label)
     return row
 
@@ -377,19 +507,36 @@ def loop_table(
     widths: Sequence[float],
     loop: str,
     cells: Sequence[str],
+    *,
+    dates: Collection[int] = (),
 ) -> Table:
-    """A table with a header row and one row per item of a list."""
+    """A table with a header row and one row per item of a list (`dates`: see data_row)."""
     t = table(doc, widths, header)
     tag_row(t, widths, f"{{%tr for {loop} %}}")
-    data_row(t, widths, cells)
+    data_row(t, widths, cells, dates=dates)
     tag_row(t, widths, "{%tr endfor %}")
     return t
 
 
-def scale_table(doc: DocxDocument, score: str) -> Table:
-    """The visual 0..10 scale: the scored cell dark with a white bold number, the rest light.
+@dataclass(frozen=True)
+class ScaleLine:
+    """A line of runs under the scale; `when` is the Jinja test that shows it (always if None)."""
 
-    The score is also written in words under the scale, so colour is never the only carrier.
+    runs: Sequence[Run]
+    when: str | None = None
+
+
+def scale_table(
+    doc: DocxDocument, score: str, zero: str, ten: str, below: Sequence[ScaleLine] = ()
+) -> Table:
+    """The visual 0..10 scale: the scored cell dark with a white bold number, the rest light;
+    under it, the meanings of 0 and 10 and the lines that say the score in words.
+
+    The score is also written in words, so colour is never the only carrier. The lines are
+    rows of the same table, each one cell across the scale without borders, and every
+    paragraph keeps with the next: Word then keeps the block on one page with the reason
+    after it, and LibreOffice, which keeps a table with nothing after it, does not split a
+    table whose paragraphs all keep with the next.
     """
     widths = [TEXT_WIDTH.cm / 11] * 11
     t = table(doc, widths)
@@ -412,18 +559,62 @@ def scale_table(doc: DocxDocument, score: str) -> Table:
         plain = p.add_run(str(i))
         plain.font.color.rgb = RGBColor(0x40, 0x40, 0x40)
         p.add_run("{%r endif %}")
+    legend = _line_under(t, widths, "Small", rule_above=True)
+    legend.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+    legend.paragraph_format.space_after = Pt(2)
+    for text, fmt in (("0: ", "b"), (zero, ""), ("\t", ""), ("10: ", "b"), (ten, "")):
+        legend.add_run(text).bold = fmt == "b" or None
+    for line in below:
+        if line.when:
+            tag_row(t, widths, f"{{%tr if {line.when} %}}")
+        p = _line_under(t, widths, "Normal")
+        p.paragraph_format.space_after = Pt(6)
+        for run in line.runs:
+            text, fmt = (run, "") if isinstance(run, str) else run
+            r = p.add_run(text)
+            r.bold = "b" in fmt or None
+            r.italic = "i" in fmt or None
+        if line.when:
+            tag_row(t, widths, "{%tr endif %}")
     return t
 
 
-def scale_legend(doc: DocxDocument, zero: str, ten: str) -> Paragraph:
-    p = doc.add_paragraph(style="Small")
-    p.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+def spanning_row(t: Table, widths: Sequence[float]) -> _Cell:
+    """A row of one cell across the whole table, kept whole on its page."""
+    row = add_row(t, widths)
+    _no_split(row)
+    return row.cells[0].merge(row.cells[-1])
+
+
+def keep_together(t: Table) -> None:
+    """Every paragraph of the table keeps with the next: one page for the whole table."""
+    for p in t._tbl.iter(qn("w:p")):
+        Paragraph(p, t._parent).paragraph_format.keep_with_next = True
+
+
+def _line_under(
+    t: Table, widths: Sequence[float], style: str, *, rule_above: bool = False
+) -> Paragraph:
+    """A row of one cell across the table, its text at the page margin, with no border but
+    (with `rule_above`) the line that closes off the row above."""
+    cell = spanning_row(t, widths)
+    tcpr = cell._tc.get_or_add_tcPr()
+    borders = OxmlElement("w:tcBorders")
+    for side in ("left", "bottom", "right") if rule_above else ("top", "left", "bottom", "right"):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:val"), "nil")
+        borders.append(edge)
+    tcpr.append(borders)
+    margins = OxmlElement("w:tcMar")
+    for side in ("left", "right"):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:w"), "0")
+        edge.set(qn("w:type"), "dxa")
+        margins.append(edge)
+    tcpr.append(margins)
+    p = cell.paragraphs[0]
+    p.style = t.part.document.styles[style]  # type: ignore[attr-defined]
     p.paragraph_format.keep_with_next = True
-    p.add_run("0: ").bold = True
-    p.add_run(zero)
-    p.add_run("\t")
-    p.add_run("10: ").bold = True
-    p.add_run(ten)
     return p
 
 

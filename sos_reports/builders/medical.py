@@ -15,7 +15,6 @@ def practice(doc: DocxDocument) -> None:
         [
             Row("Practice", "{{ practice.name }}"),
             Row("Address", "{{ practice.address }}"),
-            Row("GMC number", "{{ practice.gmc_number }}", optional("practice.gmc_number")),
             Row("Usual GP", "{{ practice.usual_gp }}", optional("practice.usual_gp")),
             Row("GP attendance at the conference", "{{ practice.attendance }}"),
         ],
@@ -36,7 +35,7 @@ def registered_household(doc: DocxDocument) -> None:
     loop_table(
         doc,
         ("Name", "Date of birth", "Relationship", "Registered at the practice", "NHS number"),
-        (3.8, 2.8, 3.8, 4.0, 2.6),
+        (3.4, 3.5, 3.4, 4.1, 2.6),
         "r in registered_household",
         (
             "{{ r.name }}",
@@ -45,6 +44,7 @@ def registered_household(doc: DocxDocument) -> None:
             "{% if r.registered %}Yes{% if r.registered_since is not none %}, since {{ r.registered_since }}{% endif %}{% else %}Not registered: no information held{% endif %}",
             "{% if r.nhs_number is not none %}{{ r.nhs_number }}{% endif %}",
         ),
+        dates=(1,),
     )
     tag(doc, "{%p else %}")
     para(doc, "No other members of the household are recorded at the practice.")
@@ -59,10 +59,12 @@ def _list_table(
     widths: tuple[float, ...],
     loop: str,
     cells: tuple[str, ...],
+    dates: tuple[int, ...] = (0,),
 ) -> None:
     tag(doc, f"{{%p if {items} %}}")
-    heading(doc, title, 3)
-    loop_table(doc, header, widths, loop, cells)
+    # The child's name in each heading: a table that starts a new page still says whose it is.
+    heading(doc, f"{title}: {{{{ h.child }}}}", 3)
+    loop_table(doc, header, widths, loop, cells, dates=dates)
     tag(doc, "{%p endif %}")
 
 
@@ -115,16 +117,17 @@ def child_health(doc: DocxDocument) -> None:
         "Development checks",
         "h.development_checks",
         ("Check", "Date", "Outcome"),
-        (5.0, 3.0, 9.0),
+        (5.0, 3.5, 8.5),
         "c in h.development_checks",
         (_opt("c.check"), _opt("c.date"), _opt("c.outcome")),
+        (),  # a date or a few words ("not recorded at the practice")
     )
     _list_table(
         doc,
         "Was not brought",
         "h.missed_appointments",
         ("Date", "Service", "Appointment", "Follow-up"),
-        (3.0, 4.0, 3.5, 6.5),
+        (3.5, 4.0, 3.5, 6.0),
         "m in h.missed_appointments",
         ("{{ m.date }}", "{{ m.service }}", _opt("m.kind"), _opt("m.follow_up")),
     )
@@ -133,7 +136,7 @@ def child_health(doc: DocxDocument) -> None:
         "Urgent care",
         "h.urgent_care",
         ("Date", "Setting", "Reason", "Outcome"),
-        (3.0, 3.5, 5.5, 5.0),
+        (3.5, 3.5, 5.3, 4.7),
         "u in h.urgent_care",
         ("{{ u.date }}", "{{ u.setting }}", "{{ u.reason }}", _opt("u.outcome")),
     )
@@ -142,7 +145,7 @@ def child_health(doc: DocxDocument) -> None:
         "Hospital admissions",
         "h.admissions",
         ("Date", "Hospital", "Reason"),
-        (3.0, 5.0, 9.0),
+        (3.5, 5.0, 8.5),
         "a in h.admissions",
         (_opt("a.date"), _opt("a.hospital"), _opt("a.reason")),
     )
@@ -151,7 +154,7 @@ def child_health(doc: DocxDocument) -> None:
         "Referrals",
         "h.referrals",
         ("Date", "Service", "Outcome"),
-        (3.0, 5.0, 9.0),
+        (3.5, 5.0, 8.5),
         "r in h.referrals",
         (_opt("r.date"), _opt("r.service"), _opt("r.outcome")),
     )
@@ -219,4 +222,4 @@ def build(doc: DocxDocument) -> None:
     sections.scaling(doc, previous=True)
     sections.sharing(doc)
     sections.confidential(doc)
-    sections.sign_off(doc)
+    sections.sign_off(doc, gmc=True)

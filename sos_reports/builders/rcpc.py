@@ -17,6 +17,7 @@ def plan(doc: DocxDocument) -> None:
         (5.0, 4.0, 8.0),
         "p in plan",
         ("{{ p.child }}", "{{ p.start_date }}", "{{ p.categories|join(', ') }}"),
+        dates=(1,),
     )
     heading(doc, "Core group meetings", 2)
     para(
@@ -28,7 +29,7 @@ def plan(doc: DocxDocument) -> None:
     loop_table(
         doc,
         ("Date", "Attended", "Update sent", "Comment"),
-        (3.2, 2.4, 2.6, 8.8),
+        (3.5, 2.4, 2.6, 8.5),
         "m in core_group",
         (
             "{{ m.date }}",
@@ -36,6 +37,7 @@ def plan(doc: DocxDocument) -> None:
             "{% if m.update_sent is not none %}{{ m.update_sent }}{% endif %}",
             "{% if m.comment is not none %}{{ m.comment }}{% endif %}",
         ),
+        dates=(0,),
     )
     tag(doc, "{%p endif %}")
     heading(doc, "Progress against the plan", 2)
@@ -84,7 +86,7 @@ def build(doc: DocxDocument) -> None:
     sections.title_block(doc)
     sections.about(doc, review="always")
     sections.family(doc)
-    sections.summary_map(doc, review=True)
+    sections.summary_map(doc)
     involvement(doc, review=True)
     plan(doc)
     changes(doc)

@@ -7,20 +7,21 @@ them in its order and adds its own sections between them.
 from __future__ import annotations
 
 from docx.document import Document as DocxDocument
-from docx.shared import Pt
 
 from sos_reports.builders.kit import (
     Line,
     Row,
+    ScaleLine,
     cell_paragraphs,
     data_row,
     heading,
+    keep_together,
     label_table,
     loop_table,
     optional,
     para,
-    scale_legend,
     scale_table,
+    spanning_row,
     table,
     tag,
     tag_row,
@@ -91,14 +92,21 @@ def about(doc: DocxDocument, *, agency_author: bool = True, review: str = "") ->
 def family(doc: DocxDocument, *, household_optional: bool = False) -> None:
     heading(doc, "The children and family", 1)
     tag(doc, "{%p if family_address is not none %}")
-    para(doc, ("Family address: ", "b"), "{{ family_address }}")
+    # The section's heading and the address go with the children, not alone at a page's foot.
+    address = para(doc, ("Family address: ", "b"), "{{ family_address }}")
+    address.paragraph_format.keep_with_next = True
     tag(doc, "{%p endif %}")
     heading(doc, "Children", 2)
-    loop_table(
+    widths: tuple[float, ...] = (2.8, 3.5, 1.7, 2.4, 2.0, 1.9, 2.7)
+    t = table(
         doc,
+        widths,
         ("Name", "Date of birth", "Gender", "Ethnicity", "First language", "Religion", "Setting"),
-        (3.0, 2.6, 1.7, 2.6, 2.1, 1.9, 3.1),
-        "c in children",
+    )
+    tag_row(t, widths, "{%tr for c in children %}")
+    data_row(
+        t,
+        widths,
         (
             "{{ c.name }}{% if c.known_as is not none %} (known as {{ c.known_as }}){% endif %}",
             "{% if c.dob is not none %}{{ c.dob }}{% else %}Expected {{ c.edd }}{% endif %}",
@@ -108,31 +116,37 @@ def family(doc: DocxDocument, *, household_optional: bool = False) -> None:
             "{% if c.religion is not none %}{{ c.religion }}{% endif %}",
             "{% if c.setting is not none %}{{ c.setting }}{% endif %}",
         ),
+        dates=(1,),
     )
-    # What does not fit a column, for a child who has any of it.
-    tag(doc, "{%p for c in children %}")
-    tag(
-        doc,
-        "{%p if c.disability is not none or c.address is not none or c.nhs_number is not none %}",
+    # What does not fit a column, for a child who has any of it, in a row across the table
+    # under the child's own: it cannot drift away from the table onto another page.
+    tag_row(
+        t,
+        widths,
+        "{%tr if c.disability is not none or c.address is not none or c.nhs_number is not none %}",
     )
-    name = para(doc, ("{{ c.name }}", "b"), style="Small")
-    name.paragraph_format.keep_with_next = True
-    name.paragraph_format.space_before = Pt(6)
+    details: list[Line] = []
     for label, value in (
         ("NHS number", "c.nhs_number"),
         ("Disability or special educational needs", "c.disability"),
         ("Address", "c.address"),
     ):
-        tag(doc, f"{{%p if {value} is not none %}}")
-        para(doc, (f"{label}: ", "b"), f"{{{{ {value} }}}}", style="Small")
-        tag(doc, "{%p endif %}")
-    tag(doc, "{%p endif %}")
-    tag(doc, "{%p endfor %}")
+        details += [
+            f"{{%p if {value} is not none %}}",
+            [(f"{label}: ", "b"), f"{{{{ {value} }}}}"],
+            "{%p endif %}",
+        ]
+    cell_paragraphs(spanning_row(t, widths), details)
+    tag_row(t, widths, "{%tr endif %}")
+    tag_row(t, widths, "{%tr endfor %}")
+    # Word keeps a table whose paragraphs all keep with the next on one page, and
+    # LibreOffice does not split it: the children are read together, whatever the page.
+    keep_together(t)
 
     if household_optional:
         tag(doc, "{%p if household %}")
     heading(doc, "Parents, carers and other significant adults", 2)
-    widths = (2.8, 2.9, 2.3, 2.7, 2.9, 3.4)
+    widths = (2.6, 2.6, 3.5, 2.4, 2.8, 3.1)
     t = table(
         doc,
         widths,
@@ -159,9 +173,10 @@ def family(doc: DocxDocument, *, household_optional: bool = False) -> None:
             "{{ h.parental_responsibility }}{% if h.parental_responsibility_for %} (for {{ h.parental_responsibility_for|join(', ') }}){% endif %}",
             "",
         ),
+        dates=(2,),
     )
     cell_paragraphs(
-        row.cells[5],  # type: ignore[attr-defined]
+        row.cells[5],
         [
             "{{ h.in_household }}",
             "{%p if h.address is not none %}",
@@ -174,12 +189,20 @@ def family(doc: DocxDocument, *, household_optional: bool = False) -> None:
         tag(doc, "{%p endif %}")
 
 
-def summary_map(doc: DocxDocument, *, review: bool = False) -> None:
-    """The Signs of Safety map: the three columns side by side, as on the meeting's whiteboard."""
-    heading(doc, "Signs of Safety summary", 1)
+MAP_NAME = "Signs of Safety summary"
+
+
+def summary_map(doc: DocxDocument) -> None:
+    """The Signs of Safety map: the three columns side by side, as on the meeting's whiteboard.
+
+    The danger statements, strengths, existing safety, safety goals and next steps are
+    printed here in full and nowhere else; the sections under the three questions give the
+    rest of each answer and say where these are, so the family reads each paragraph once.
+    """
+    heading(doc, MAP_NAME, 1)
     intro = para(
         doc,
-        "The three questions at a glance; the full text follows in the sections below.",
+        "The three questions at a glance; the sections below give the rest of each answer.",
         style="Small",
     )
     intro.paragraph_format.keep_with_next = True
@@ -191,20 +214,25 @@ def summary_map(doc: DocxDocument, *, review: bool = False) -> None:
     worried: list[Line] = [
         ("Danger statements", "b"),
         "{%p for d in worries.danger_statements %}",
-        [("{{ loop.index }}. ", "b"), "{{ d.text }}"],
+        [
+            ("{{ loop.index }}. ", "b"),
+            "{{ d.text }} ",
+            (
+                "({% if d.children %}{{ d.children|join(', ') }}"
+                "{% else %}All the children{% endif %})",
+                "i",
+            ),
+        ],
         "{%p endfor %}",
     ]
-    if review:
-        worried += [("Remaining concerns", "b"), "{{ worries.remaining_concerns }}"]
-    well: list[Line] = [("Strengths", "b"), "{{ working_well.strengths }}"]
-    well += [
+    well: list[Line] = [
+        ("Strengths", "b"),
+        "{{ working_well.strengths }}",
         "{%p if working_well.existing_safety is not none %}",
         ("Existing safety", "b"),
         "{{ working_well.existing_safety }}",
         "{%p endif %}",
     ]
-    if review:
-        well += [("Progress", "b"), "{{ working_well.progress }}"]
     needs: list[Line] = [
         ("Safety goals", "b"),
         "{%p for g in needs_to_happen.safety_goals %}",
@@ -215,26 +243,23 @@ def summary_map(doc: DocxDocument, *, review: bool = False) -> None:
         ["{{ s.action }} ", ("({{ s.who }}, by {{ s.by }})", "i")],
         "{%p endfor %}",
     ]
-    for cell, lines in zip(row.cells, (worried, well, needs), strict=True):  # type: ignore[attr-defined]
+    for cell, lines in zip(row.cells, (worried, well, needs), strict=True):
         cell_paragraphs(cell, lines)
+
+
+def _in_the_map(doc: DocxDocument, what: str) -> None:
+    """Where the part of an answer that the summary map holds is found."""
+    pointer = para(
+        doc, (f"{what} in the {MAP_NAME} near the start of this report.", "i"), style="Small"
+    )
+    pointer.paragraph_format.keep_with_next = True  # never alone at the foot of a page
 
 
 def worries(doc: DocxDocument, *, review: bool = False) -> None:
     heading(doc, "What are we worried about?", 1)
+    _in_the_map(doc, "The danger statements are")
     heading(doc, "Harm", 2)
     para(doc, "{{ worries.harm }}")
-    heading(doc, "Danger statements", 2)
-    loop_table(
-        doc,
-        ("No.", "Danger statement", "Children"),
-        (1.0, 12.0, 4.0),
-        "d in worries.danger_statements",
-        (
-            "{{ loop.index }}",
-            "{{ d.text }}",
-            "{% if d.children %}{{ d.children|join(', ') }}{% else %}All the children{% endif %}",
-        ),
-    )
     _optional_text(doc, "Complicating factors", "worries.complicating_factors")
     if review:
         heading(doc, "Remaining concerns", 2)
@@ -244,9 +269,11 @@ def worries(doc: DocxDocument, *, review: bool = False) -> None:
 
 def working_well(doc: DocxDocument, *, review: bool = False) -> None:
     heading(doc, "What's working well?", 1)
-    heading(doc, "Strengths", 2)
-    para(doc, "{{ working_well.strengths }}")
-    _optional_text(doc, "Existing safety", "working_well.existing_safety")
+    _in_the_map(
+        doc,
+        "The strengths{% if working_well.existing_safety is not none %} and the existing "
+        "safety{% endif %} are",
+    )
     if review:
         heading(doc, "Progress towards the safety goals", 2)
         para(doc, "{{ working_well.progress }}")
@@ -254,22 +281,7 @@ def working_well(doc: DocxDocument, *, review: bool = False) -> None:
 
 def needs_to_happen(doc: DocxDocument) -> None:
     heading(doc, "What needs to happen?", 1)
-    heading(doc, "Safety goals", 2)
-    loop_table(
-        doc,
-        ("No.", "Safety goal"),
-        (1.0, 16.0),
-        "g in needs_to_happen.safety_goals",
-        ("{{ loop.index }}", "{{ g }}"),
-    )
-    heading(doc, "Next steps", 2)
-    loop_table(
-        doc,
-        ("Action", "Who", "By when"),
-        (10.0, 4.0, 3.0),
-        "s in needs_to_happen.next_steps",
-        ("{{ s.action }}", "{{ s.who }}", "{{ s.by }}"),
-    )
+    _in_the_map(doc, "The safety goals and the next steps are")
     _optional_text(doc, "Information gaps", "needs_to_happen.information_gaps")
 
 
@@ -315,20 +327,21 @@ def scaling(doc: DocxDocument, *, previous: bool = False) -> None:
     para(doc, ("{{ scaling.question }}", "i"))
     tag(doc, "{%p for s in scaling.scores %}")
     heading(doc, "{{ s.child }}", 2)
-    scale_table(doc, "s.score")
-    scale_legend(doc, "{{ scaling.zero_means }}", "{{ scaling.ten_means }}")
-    # The scale, the score and the start of the reason stay on one page.
-    para(doc, ("Score: ", "b"), "{{ s.score_text }}").paragraph_format.keep_with_next = True
+    below = [ScaleLine([("Score: ", "b"), "{{ s.score_text }}"])]
     if previous:
-        tag(doc, "{%p if s.previous is not none %}")
-        para(
-            doc,
-            ("Previous score: ", "b"),
-            "{{ s.previous }} out of 10. ",
-            ("Direction of travel: ", "b"),
-            "{{ s.direction }}",
-        ).paragraph_format.keep_with_next = True
-        tag(doc, "{%p endif %}")
+        below.append(
+            ScaleLine(
+                [
+                    ("Previous score: ", "b"),
+                    "{{ s.previous }} out of 10. ",
+                    ("Direction of travel: ", "b"),
+                    "{{ s.direction }}",
+                ],
+                optional("s.previous"),
+            )
+        )
+    # The scale, its legend and the score stay on one page, with the reason after them.
+    scale_table(doc, "s.score", "{{ scaling.zero_means }}", "{{ scaling.ten_means }}", below)
     para(doc, ("Reason: ", "b"), "{{ s.reason }}")
     tag(doc, "{%p endfor %}")
 
@@ -355,7 +368,7 @@ def sharing(doc: DocxDocument) -> None:
     loop_table(
         doc,
         ("Name", "Relationship", "Given the report", "How", "Date"),
-        (3.8, 4.2, 2.6, 3.4, 3.0),
+        (3.6, 4.0, 2.6, 3.3, 3.5),
         "w in sharing.with",
         (
             "{{ w.name }}",
@@ -364,10 +377,30 @@ def sharing(doc: DocxDocument) -> None:
             "{% if w.method is not none %}{{ w.method }}{% endif %}",
             "{% if w.date is not none %}{{ w.date }}{% endif %}",
         ),
+        dates=(4,),
     )
     tag(doc, "{%p endif %}")
     _optional_text(doc, "Why the report was not shared", "sharing.not_shared_reason")
     _optional_text(doc, "The family's comments on this report", "sharing.family_comments")
+    disagreeing(doc)
+
+
+# What a family can do about a report they disagree with. A local authority whose procedure
+# differs changes these lines in its copy of the template (`sos-reports template`).
+DISAGREEING = (
+    "You can talk to {{ author.name }}, who wrote this report, before the conference: "
+    "{{ author.phone }} or {{ author.email }}.",
+    "You can write down what you think is wrong or missing and ask for your comments to be "
+    "added to the report or given to the conference chair.",
+    "You can also tell the conference chair, at the start of the conference or before it "
+    "through your social worker. The chair makes sure that your views are heard.",
+)
+
+
+def disagreeing(doc: DocxDocument) -> None:
+    heading(doc, "If you do not agree with this report", 2)
+    for line in DISAGREEING:
+        para(doc, line)
 
 
 def confidential(doc: DocxDocument) -> None:
@@ -386,12 +419,18 @@ def confidential(doc: DocxDocument) -> None:
     tag(doc, "{%p endif %}")
 
 
-def sign_off(doc: DocxDocument) -> None:
+def sign_off(doc: DocxDocument, *, gmc: bool = False) -> None:
+    """Who signs; with `gmc`, the GP's GMC number beside the signature, where it is looked for."""
     heading(doc, "Sign-off", 1)
-    label_table(
+    signer = [Row("Signed by", "{{ sign_off.name }}")]
+    if gmc:
+        signer.append(
+            Row("GMC number", "{{ practice.gmc_number }}", optional("practice.gmc_number"))
+        )
+    signatures = label_table(
         doc,
         [
-            Row("Signed by", "{{ sign_off.name }}"),
+            *signer,
             Row("Date", "{{ sign_off.date }}"),
             Row(
                 "Countersigned by",
@@ -405,3 +444,4 @@ def sign_off(doc: DocxDocument) -> None:
             ),
         ],
     )
+    keep_together(signatures)  # one signature block, on one page

@@ -127,7 +127,14 @@ def column_name(table: Table, answer: Answer) -> str:
 
 def write_workbook(kind: str, handle: IO[bytes], tree: dict[str, Any] | None = None) -> None:
     """Write the input workbook for `kind` into an open binary file."""
-    build_workbook(kind, tree).save(handle)
+    from io import BytesIO
+
+    from sos_reports.ooxml import tidy_workbook
+
+    # openpyxl's own file makes Excel offer a repair: it is tidied before it is written.
+    saved = BytesIO()
+    build_workbook(kind, tree).save(saved)
+    handle.write(tidy_workbook(saved.getvalue()))
 
 
 def build_workbook(kind: str, tree: dict[str, Any] | None = None) -> Workbook:

@@ -229,13 +229,21 @@ _FALSE = {"false", "no", "n"}
 def _bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
+    word = _yes_no_word(value)
+    if word is not None:
+        return word
+    raise fail(f"should be yes or no (or true/false, y/n), not {shown(value)}")
+
+
+def _yes_no_word(value: Any) -> bool | None:
+    """True or False for a spelling of yes or no, else None."""
     if isinstance(value, str):
         word = value.strip().lower()
         if word in _TRUE:
             return True
         if word in _FALSE:
             return False
-    raise fail(f"should be yes or no (or true/false, y/n), not {shown(value)}")
+    return None
 
 
 _BOOL_SCHEMA = {
@@ -254,6 +262,7 @@ OptBool = Annotated[
 # --- numbers ----------------------------------------------------------------------------
 
 _WHOLE = re.compile(r"^[+-]?[0-9]+(\.0*)?$")
+_MAX_DIGITS = 18
 
 
 def whole_number_of(value: Any) -> int | None:
@@ -265,7 +274,12 @@ def whole_number_of(value: Any) -> int | None:
     if isinstance(value, float):
         return int(value) if value.is_integer() else None
     if isinstance(value, str) and _WHOLE.match(value.strip()):
-        return int(float(value.strip()))
+        digits = value.strip().split(".")[0]
+        # Far more digits than any count: not converted (Python refuses past 4,300 digits,
+        # and a float of them is infinite).
+        if len(digits.lstrip("+-").lstrip("0")) > _MAX_DIGITS:
+            return None
+        return int(digits)
     return None
 
 
@@ -353,11 +367,17 @@ class Choices:
         self.note = note
         self.labels = {v: (labels or {}).get(v, sentence_case(v)) for v in self.values}
         self._lookup: dict[str, str] = {}
+        self._yes_no = {"yes", "no"} <= set(self.values)
         for value, label in self.labels.items():
             self._lookup[value.lower()] = value
             self._lookup[label.lower()] = value
 
     def convert(self, value: Any) -> ChoiceValue:
+        # A yes / no / not known choice takes every spelling a yes/no field takes: a JSON
+        # true, or YAML's `yes` written back as `true` by another tool, means yes.
+        if self._yes_no and (isinstance(value, bool) or _yes_no_word(value) is not None):
+            found = "yes" if _bool(value) else "no"
+            return ChoiceValue(found, self.labels[found])
         if not isinstance(value, str):
             raise fail(f"should be one of: {self.listed()}")
         found = self._lookup.get(" ".join(value.split()).lower())
@@ -432,6 +452,11 @@ Child = Annotated[
 ]
 
 _ID = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def is_child_id(text: str) -> bool:
+    """Whether text can be a child's id (letters, digits, `-` and `_`)."""
+    return bool(_ID.match(text))
 
 
 def _child_id(value: Any) -> str | None:

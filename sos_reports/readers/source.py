@@ -51,8 +51,35 @@ class Source:
         return None
 
 
+def _utf16(data: bytes) -> bool:
+    """Whether bytes are UTF-16 text (Notepad's "Unicode"), with or without a byte order mark."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    head = data[:200]
+    if len(head) < 4:
+        return False
+    # Latin text in UTF-16 has a zero byte beside every letter; UTF-8 text has none, and
+    # other binary files do not alternate zeros with letters.
+    for zeros, letters in ((head[1::2], head[0::2]), (head[0::2], head[1::2])):
+        if zeros.count(0) >= 0.9 * len(zeros) and _mostly_text(letters):
+            return True
+    return False
+
+
+def _mostly_text(data: bytes) -> bool:
+    printable = sum(32 <= b < 127 or b in (9, 10, 13) for b in data)
+    return printable >= 0.9 * len(data)
+
+
 def decode(path: Path, data: bytes) -> str:
     """UTF-8 text (a byte order mark allowed), or a clear error."""
+    if _utf16(data):
+        raise ReadError(
+            'is saved as UTF-16 ("Unicode") text, not UTF-8: save it again choosing the '
+            "encoding UTF-8",
+            source=str(path),
+            line=1,
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
