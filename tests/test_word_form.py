@@ -408,6 +408,22 @@ def test_a_huge_number_of_controls_is_refused_quickly(tmp_path: Path) -> None:
     assert time.perf_counter() - started < 2
 
 
+def test_a_document_part_too_large_for_a_form_is_refused_before_it_is_parsed(
+    tmp_path: Path,
+) -> None:
+    form = blank_form(tmp_path, "icpc")
+    parts = docx_parts(form)
+    # Varied text, so that it compresses as a real document does, not as a zip bomb.
+    filler = "".join(f"<w:p><w:r><w:t>{n:x} {n * 7919:x}</w:t></w:r></w:p>" for n in range(400_000))
+    parts["word/document.xml"] = parts["word/document.xml"].replace(
+        b"<w:body>", b"<w:body>" + filler.encode(), 1
+    )
+    started = time.perf_counter()
+    with pytest.raises(ReadError, match="far more than a form"):
+        read_input(_zip(tmp_path / "large.docx", parts))
+    assert time.perf_counter() - started < 2
+
+
 def test_a_word_document_that_is_not_a_form_says_so(tmp_path: Path) -> None:
     report = fill(example_path("icpc"), tmp_path / "report.docx").written[0]
     with pytest.raises(ReadError, match="not a Word form made by `sos-reports new`"):
@@ -421,6 +437,11 @@ def test_a_workbook_named_docx_says_it_is_a_workbook(tmp_path: Path) -> None:
     renamed.write_bytes(workbook.read_bytes())
     with pytest.raises(ReadError, match=r"an Excel workbook \(.xlsx\), not a Word form"):
         read_input(renamed)
+    form = blank_form(tmp_path, "icpc", "word.docx")
+    misnamed = tmp_path / "form-too.xlsx"
+    misnamed.write_bytes(form.read_bytes())
+    with pytest.raises(ReadError, match=r"a Word form \(.docx\), not an Excel workbook"):
+        read_input(misnamed)
 
 
 def test_a_form_whose_kind_box_was_changed_says_which_kind_it_is(tmp_path: Path) -> None:

@@ -47,6 +47,8 @@ from sos_reports.tree import Loc, block_at, path_of
 
 # A form has a few hundred answer boxes; a file with far more was not made to be filled in.
 MAX_CONTROLS = 5000
+# A filled form's text is well under a megabyte; parsed, XML takes several times its size.
+MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
 # Past this many, text typed outside the answer boxes is counted, not listed.
 MAX_STRAYS = 20
 _LIST_SEPARATORS = {"child": r"[,;\n]", "choice": r"[,;\n]"}
@@ -91,6 +93,14 @@ def _parts(path: Path) -> tuple[etree._Element, etree._Element | None]:
     source = str(path)
     try:
         with zipfile.ZipFile(path) as archive:
+            # The declared size; a part that holds more than it declares fails its CRC check.
+            size = archive.getinfo("word/document.xml").file_size
+            if size > MAX_DOCUMENT_BYTES:
+                raise ReadError(
+                    f"holds {size // 1024 // 1024} MB of text, far more than a form (at most "
+                    f"{MAX_DOCUMENT_BYTES // 1024 // 1024} MB); it was not read",
+                    source=source,
+                )
             document = _parse(archive.read("word/document.xml"), source)
             names = set(archive.namelist())
             settings = (
