@@ -273,7 +273,7 @@ def _slots(kind: str) -> dict[tuple[str, ...], _Slot]:
     for part in plan(kind):
         if isinstance(part, Section):
             for answer in part.answers():
-                slots[(*part.base, *answer.keys)] = _Slot(answer, part.title, ())
+                slots[(*part.base, *answer.keys)] = _Slot(answer, section_heading(part), ())
             continue
         chain = (part,) if part.parent is None else (part.parent, part)
         for answer in part.columns:
@@ -431,7 +431,7 @@ class _Reader:
     def _label(self, slot: _Slot, loc: Loc) -> str:
         label = slot.answer.label.rstrip(" *")
         if not slot.lists:
-            return f"{slot.title}: {label}"
+            return label if label == slot.title else f"{slot.title}: {label}"
         # The entry as the form numbers it ("Children, entry 3"), before empty ones go.
         place = []
         for end in range(len(loc)):
