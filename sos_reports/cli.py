@@ -66,9 +66,16 @@ def handle_errors(command: F) -> F:
             _say(f"Error: {exc}")
         except OSError as exc:
             _say(f"Error: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}")
-        except KeyboardInterrupt:
-            _say("Interrupted; nothing was written.")
-            sys.exit(130)
+        except KeyboardInterrupt as exc:
+            # Ctrl-C, SIGTERM or SIGHUP: the work was cleaned up on the way here.
+            written = getattr(exc, "written", None)
+            if written:
+                for path in written:
+                    click.echo(path)
+                _say("Interrupted, after every file of this command was written.")
+            else:
+                _say("Interrupted; nothing was written.")
+            sys.exit(getattr(exc, "exit_code", 130))
         except Exception as exc:
             if os.environ.get("SOS_REPORTS_DEBUG"):
                 raise
@@ -301,4 +308,7 @@ def template(kind: str, output: Path, force: bool) -> None:
 
 
 def main() -> None:
+    from sos_reports.interrupts import install
+
+    install()
     cli(prog_name="sos-reports")

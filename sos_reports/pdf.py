@@ -13,10 +13,10 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from sos_reports.errors import PdfError
+from sos_reports.interrupts import held, private_folder
 
 # LibreOffice's default PDF has no structure tags; screen readers need them.
 PDF_FILTER = 'pdf:writer_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value":"true"}}'
@@ -55,21 +55,11 @@ def convert(docx_files: list[Path], out_dir: Path, timeout: float = 180) -> list
         raise PdfError(f"cannot write PDFs to {out_dir}: the folder does not exist")
     soffice = find_soffice()
     with contextlib.ExitStack() as stack:
-        work = Path(
-            stack.enter_context(
-                tempfile.TemporaryDirectory(prefix="sos-reports-lo-", ignore_cleanup_errors=True)
-            )
-        )
+        work = stack.enter_context(private_folder("sos-reports-lo-"))
         # LibreOffice writes into a private folder inside out_dir: a half-written PDF never
         # bears its final name, a stale PDF there cannot pass for a new one, and the final
         # move is a rename on the same disk.
-        staging = Path(
-            stack.enter_context(
-                tempfile.TemporaryDirectory(
-                    prefix=".sos-reports-pdf-", dir=out_dir, ignore_cleanup_errors=True
-                )
-            )
-        )
+        staging = stack.enter_context(private_folder(".sos-reports-pdf-", dir=out_dir))
         profile = work / "profile"
         command = [
             soffice,
@@ -124,6 +114,12 @@ def _non_empty(path: Path) -> bool:
 def _environment(work: Path) -> dict[str, str]:
     """The caller's environment, with a writable HOME (LibreOffice fails without one)."""
     env = dict(os.environ)
+    # Its own temporary files (lu*.tmp folders, copies of the documents) go in the private
+    # work folder, removed with it, even when LibreOffice is stopped half-way.
+    scratch = work / "tmp"
+    scratch.mkdir(mode=0o700)
+    for name in ("TMPDIR", "TEMP", "TMP"):
+        env[name] = str(scratch)
     home = env.get("HOME")
     if sys.platform != "win32" and not (home and os.path.isdir(home) and os.access(home, os.W_OK)):
         fallback = work / "home"
@@ -159,9 +155,10 @@ def _run(command: list[str], env: dict[str, str], timeout: float, sources: list[
             f"LibreOffice did not finish converting {names} within {timeout:g} seconds "
             "and was stopped"
         ) from None
-    except BaseException:  # KeyboardInterrupt included: never leave LibreOffice running
-        _kill_group(process)
-        _reap(process)
+    except BaseException:  # Ctrl-C, SIGTERM, SIGHUP included: never leave LibreOffice running
+        with held():
+            _kill_group(process)
+            _reap(process)
         raise
     if not windows:
         # Helpers LibreOffice left behind would keep its profile folder busy.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-import tempfile
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
@@ -115,14 +115,15 @@ def _writer(data: bytes) -> Callable[[IO[bytes]], object]:
 
 def _pdfs(documents: dict[Path, bytes]) -> dict[Path, bytes]:
     """The PDF of each document, converted in one LibreOffice call in a private folder."""
+    from sos_reports.interrupts import private_folder
     from sos_reports.pdf import convert
 
-    with tempfile.TemporaryDirectory(prefix="sos-reports-pdf-") as folder:
-        work = Path(folder)
+    with private_folder("sos-reports-pdf-") as work:
         sources = []
         for path, data in documents.items():
             source = work / path.name
-            source.write_bytes(data)
+            with os.fdopen(os.open(source, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f:
+                f.write(data)
             sources.append(source)
         made = convert(sources, work)
         return {

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
+import stat
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from sos_reports.errors import OutputError
+from sos_reports.interrupts import held
 
 
 @dataclass(frozen=True)
@@ -67,34 +70,65 @@ def check_outputs(paths: Iterable[Path], inputs: Iterable[Path], force: bool) ->
 def write_outputs(
     outputs: list[Output], inputs: Iterable[Path] = (), force: bool = False
 ) -> list[Path]:
-    """Check, produce every output into a temporary file, then rename them all into place."""
+    """Check, produce every output into a private temporary file, then move them all into place.
+
+    The move happens under a lock on the outputs' folders, so two runs writing the same names
+    never leave one run's report beside the other's annex, and a file that another run created
+    meanwhile is refused, not replaced (unless `force`). Ctrl-C, SIGTERM and SIGHUP are held
+    back while the files are moved, so an interrupted run has written all of them or none.
+    """
     check_outputs([o.path for o in outputs], inputs, force)
     temps: list[tuple[str, Path]] = []
     current = outputs[0].path if outputs else Path()
-    placed = 0
+    placed: list[Path] = []  # outputs in place; new files are removed again if a later fails
+    done = False
     try:
         for output in outputs:
             current = output.path
-            fd, temp = tempfile.mkstemp(
-                dir=output.path.parent, prefix=f".{output.path.name}.", suffix=".part"
-            )
-            temps.append((temp, output.path))
-            os.chmod(temp, _mode_for(output.path))
-            with os.fdopen(fd, "wb") as handle:
+            # mkstemp's file is the user's alone (0600) until it is complete and in place. A
+            # signal is held back until the file is known, so that it is always removed.
+            with held():
+                fd, temp = tempfile.mkstemp(
+                    dir=output.path.parent, prefix=f".{output.path.name}.", suffix=".part"
+                )
+                temps.append((temp, output.path))
+                handle = os.fdopen(fd, "wb")
+            with handle:
                 output.produce(handle)
                 handle.flush()
                 os.fsync(handle.fileno())
-        for temp, final in temps:
-            current = final
-            os.replace(temp, final)
-            placed += 1
+        with folder_locks(o.path.parent for o in outputs):
+            check_outputs([o.path for o in outputs], inputs, force)
+            with held():
+                for temp, final in temps:
+                    current = final
+                    os.chmod(temp, _mode_for(final))
+                    if force:
+                        os.replace(temp, final)
+                    else:
+                        _create(temp, final)
+                    placed.append(final)
+                done = True
     except BaseException as exc:
-        for temp, _ in temps[placed:]:
+        if done and isinstance(exc, KeyboardInterrupt):
+            # Taken only once every file was in place: they stay, and the caller is told.
+            exc.written = [str(o.path) for o in outputs]  # type: ignore[attr-defined]
+            raise
+        for temp, _ in temps:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp)
+        replaced = [final for final in placed if force]
+        if not force:
+            for final in placed:  # files this run created, when a later one could not be
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(final)
+        if isinstance(exc, FileExistsError):
+            raise OutputError(
+                f"{exc.filename} was created by another program while this one was writing; "
+                "it was left as it is (use --force to replace it)"
+            ) from None
         if isinstance(exc, OSError) and _while_writing(exc, current, temps):
-            written = [str(final) for _, final in temps[:placed]]
-            raise OutputError(_cannot_write(current, exc, written)) from None
+            raise OutputError(_cannot_write(current, exc, [str(p) for p in replaced])) from None
         raise
     return [o.path for o in outputs]
 
@@ -136,3 +170,66 @@ def _cannot_write(path: Path, exc: OSError, written: list[str]) -> str:
         else "; nothing was written and any earlier file of that name is unchanged"
     )
     return f"cannot write {path}: {reason}{done}"
+
+
+def _create(temp: str, final: Path) -> None:
+    """Move `temp` to a new file `final`, failing with FileExistsError if `final` exists."""
+    try:
+        os.link(temp, final)  # unlike a rename, a link never replaces an existing file
+    except FileExistsError:
+        raise FileExistsError(errno.EEXIST, "exists", str(final)) from None
+    except OSError:
+        # No hard links on this disk (FAT, some network shares): the folder lock is the guard.
+        if os.path.lexists(final):
+            raise FileExistsError(errno.EEXIST, "exists", str(final)) from None
+        os.replace(temp, final)
+        return
+    os.unlink(temp)
+
+
+# --- the lock on an output folder ------------------------------------------------------------
+
+# How long a run waits for another run writing to the same folder before giving up.
+LOCK_WAIT = 120.0
+
+
+def _lock_folder() -> Path:
+    """A folder for lock files that only this user can write to (never the output folder)."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime and os.path.isdir(runtime):
+        base = Path(runtime) / "sos-reports"
+    else:
+        user = os.getuid() if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")
+        base = Path(tempfile.gettempdir()) / f"sos-reports-{user}"
+    base.mkdir(mode=0o700, exist_ok=True)
+    info = os.lstat(base)
+    if hasattr(os, "getuid") and (
+        not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077
+    ):
+        raise OutputError(
+            f"cannot lock the output folder: {base} is not a private folder of this user; "
+            "remove it, or set TMPDIR to a folder of your own"
+        )
+    return base
+
+
+@contextlib.contextmanager
+def folder_locks(folders: Iterable[Path]) -> Iterator[None]:
+    """Hold the lock of each folder (in one order, so two runs cannot wait on each other)."""
+    from filelock import FileLock, Timeout
+
+    keys = sorted({str(Path(f).resolve()) for f in folders})
+    with contextlib.ExitStack() as stack:
+        if keys:
+            base = _lock_folder()
+        for key in keys:
+            name = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+            lock = FileLock(base / f"{name}.lock", mode=0o600)
+            try:
+                stack.enter_context(lock.acquire(timeout=LOCK_WAIT))
+            except Timeout:
+                raise OutputError(
+                    f"another sos-reports run has been writing to {key} for over "
+                    f"{LOCK_WAIT:g} seconds; try again when it has finished"
+                ) from None
+        yield

@@ -106,3 +106,19 @@ def body_paragraphs(path: Path) -> list[etree._Element]:
 def style_of(p: etree._Element) -> str | None:
     style = p.find("w:pPr/w:pStyle", NS)
     return style.get(f"{{{W}}}val") if style is not None else None
+
+
+@pytest.fixture(scope="session")
+def libreoffice() -> str:
+    """LibreOffice's path; without it the test is skipped, or fails in CI."""
+    import os
+
+    from sos_reports.errors import PdfError
+    from sos_reports.pdf import find_soffice
+
+    try:
+        return find_soffice()
+    except PdfError:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice is not installed, and the tests that need it must run in CI")
+        pytest.skip("LibreOffice is not installed")

@@ -39,17 +39,6 @@ MARKING = "OFFICIAL-SENSITIVE"
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="the stand-in soffice is a script")
 
 
-@pytest.fixture(scope="session")
-def libreoffice() -> str:
-    """LibreOffice's path; without it the test is skipped, or fails in CI."""
-    try:
-        return find_soffice()
-    except PdfError:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice is not installed, and the PDF tests must run in CI")
-        pytest.skip("LibreOffice is not installed")
-
-
 def poppler(*args: str) -> str:
     return subprocess.run(args, capture_output=True, text=True, check=True, timeout=60).stdout
 
