@@ -648,6 +648,8 @@ def _styles() -> bytes:
                 f"heading {level}",
                 size=size,
                 bold=True,
+                # The entries of a list inside an entry, set apart from the list's heading.
+                italic=level == 5,
                 color=ACCENT,
                 before=before,
                 after=80,
