@@ -493,3 +493,19 @@ def test_text_typed_beside_a_placeholder_is_read_without_it(tmp_path: Path) -> N
     t.text = "Jane Example" + t.text
     source = read_input(save_document(form, root, tmp_path / "beside.docx"))
     assert source.tree["author"]["name"] == "Jane Example"
+
+
+def test_findings_of_a_word_form_carry_the_label_in_json_and_fill_refuses_it(
+    tmp_path: Path,
+) -> None:
+    import json
+
+    form = blank_form(tmp_path, "rcpc")
+    result = CliRunner().invoke(cli, ["validate", str(form), "--format", "json"])
+    assert result.exit_code == 1
+    findings = {f["path"]: f for f in json.loads(result.stdout)}
+    assert findings["conference.review_number"]["label"] == "Conference: Review number"
+    refused = CliRunner().invoke(cli, ["fill", str(form)])
+    assert refused.exit_code == 1 and "nothing was written" in refused.stderr
+    assert "Traceback" not in refused.output + refused.stderr
+    assert not (tmp_path / "form-report.docx").exists()
