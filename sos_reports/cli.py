@@ -302,23 +302,40 @@ def fill(
 @cli.command()
 @kind_argument
 @output_option(
-    "The form to write: .xlsx (Excel workbook), .yaml or .json.",
-    suffixes=(".xlsx", ".yaml", ".yml", ".json"),
+    "The form to write: .xlsx (Excel workbook), .docx (Word form), .yaml or .json.",
+    suffixes=(".xlsx", ".docx", ".yaml", ".yml", ".json"),
     required=True,
 )
 @click.option(
     "--from",
     "from_path",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="Pre-fill from an earlier input (for example the initial report, for a review).",
+    help="Pre-fill the next report from an earlier input (for example the initial report, for a review).",
 )
 @force_option
 @handle_errors
 def new(kind: str, output: Path, from_path: Path | None, force: bool) -> None:
-    """Write a blank input form for KIND, or one pre-filled with --from."""
+    """Write a blank input form for KIND, or the next report's, pre-filled with --from."""
     from sos_reports.reports import new_input
 
     for path in new_input(kind.lower(), output, from_path=from_path, force=force).written:
+        click.echo(path)
+
+
+@cli.command()
+@input_argument
+@output_option(
+    "The form to write: .yaml, .json, .xlsx (Excel workbook) or .docx (Word form).",
+    suffixes=(".yaml", ".yml", ".json", ".xlsx", ".docx"),
+    required=True,
+)
+@force_option
+@handle_errors
+def convert(input_path: Path, output: Path, force: bool) -> None:
+    """Write INPUT in another form, content kept whole (for example a filled Word form as YAML)."""
+    from sos_reports.reports import convert as convert_input
+
+    for path in convert_input(input_path, output, force=force).written:
         click.echo(path)
 
 

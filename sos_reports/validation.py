@@ -18,7 +18,8 @@ from sos_reports.kinds import KINDS
 from sos_reports.model.common import CommonInput
 from sos_reports.model.fields import field_at, fields_of, is_model, lookup, model_at
 from sos_reports.model.types import Choices, is_child_id, shown
-from sos_reports.readers import Loc, Source, child_ids, path_of
+from sos_reports.readers import Source
+from sos_reports.tree import Loc, child_ids, path_of
 
 if TYPE_CHECKING:
     from sos_reports.language import Reading, Terms
@@ -71,6 +72,7 @@ def finding(
 ) -> Finding:
     cell = source.cell(loc)
     spec = field_at(model, loc) if cell and model is not None else None
+    label = spec.title if spec is not None else source.control(loc)
     return Finding(
         severity,  # type: ignore[arg-type]
         path_of(loc),
@@ -78,7 +80,7 @@ def finding(
         line=source.line(loc),
         cell=cell,
         code=code,
-        label=spec.title if spec is not None else None,
+        label=label,
     )
 
 
