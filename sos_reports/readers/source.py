@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sos_reports.errors import Finding, ReadError
-from sos_reports.tree import Loc
+from sos_reports.tree import Loc, path_of
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 # The deepest a valid input goes is about six levels (carer_health[0].mental_health.impact).
 MAX_DEPTH = 12
@@ -49,6 +52,31 @@ class Source:
             if found is not None:
                 return found
         return None
+
+    def finding(
+        self,
+        severity: str,
+        loc: Loc,
+        message: str,
+        code: str = "rule",
+        model: type[BaseModel] | None = None,
+    ) -> Finding:
+        """A finding placed where the value at `loc` is: its line, or its cell and label
+        (the field's title, from `model`), or its Word form answer's label."""
+        from sos_reports.model.fields import field_at
+
+        cell = self.cell(loc)
+        spec = field_at(model, loc) if cell and model is not None else None
+        label = spec.title if spec is not None else self.control(loc)
+        return Finding(
+            severity,  # type: ignore[arg-type]
+            path_of(loc),
+            message,
+            line=self.line(loc),
+            cell=cell,
+            code=code,
+            label=label,
+        )
 
 
 def _utf16(data: bytes) -> bool:
