@@ -54,7 +54,15 @@ def inputs(folder: Path, workbooks: int) -> list[Path]:
     for i in range(min(workbooks, len(made))):
         book = folder / f"{made[i].stem}.xlsx"
         subprocess.run(
-            [str(BIN), "new", "icpc" if "gp" not in made[i].name else "medical", "--from", str(made[i]), "-o", str(book)],
+            [
+                str(BIN),
+                "new",
+                "icpc" if "gp" not in made[i].name else "medical",
+                "--from",
+                str(made[i]),
+                "-o",
+                str(book),
+            ],
             check=True,
             capture_output=True,
         )

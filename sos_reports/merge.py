@@ -19,7 +19,7 @@ from typing import Any
 from markupsafe import Markup
 
 from sos_reports.deadlines import DueDays, is_working_day
-from sos_reports.errors import Finding, InputError, MergeError, OutputError
+from sos_reports.errors import Finding, InputError, MergeError, OutputError, ReadError
 from sos_reports.formatting import long_date, names_list
 from sos_reports.model.common import DEFAULT_QUESTION, DEFAULT_TEN, DEFAULT_ZERO, CommonInput
 from sos_reports.validation import Checked
@@ -59,18 +59,20 @@ class Merged:
 # --- the inputs ------------------------------------------------------------------------------
 
 
-def input_files(paths: Iterable[Path], skip: Iterable[Path] = ()) -> list[Path]:
-    """The input files named, a folder standing for every input file directly in it.
+def input_files(paths: Iterable[Path], skip: Iterable[Path] = ()) -> list[tuple[Path, bool]]:
+    """The input files named, a folder standing for every input file directly in it; each
+    with whether it was found in a folder (rather than named).
 
     Hidden files and Word's lock files (`~$...`) in a folder are not inputs, nor is any file
     in `skip` (the map itself, written into the folder by an earlier run). A file named twice
     counts once.
     """
     skipped = {_key(Path(p)) for p in skip}
-    out: list[Path] = []
+    out: list[tuple[Path, bool]] = []
     seen: set[str] = set()
     for path in map(Path, paths):
-        if path.is_dir():
+        in_folder = path.is_dir()
+        if in_folder:
             found = sorted(
                 p
                 for p in path.iterdir()
@@ -89,7 +91,7 @@ def input_files(paths: Iterable[Path], skip: Iterable[Path] = ()) -> list[Path]:
         for p in found:
             if _key(p) not in seen:
                 seen.add(_key(p))
-                out.append(p)
+                out.append((p, in_folder))
     return out
 
 
@@ -100,15 +102,29 @@ def _key(path: Path) -> str:
         return str(path.absolute())
 
 
-def read_inputs(paths: Sequence[Path], due_days: DueDays | None = None) -> list[Contribution]:
-    """Read and check every input; MergeError with the findings of each one not valid."""
+def read_inputs(
+    files: Sequence[tuple[Path, bool]], due_days: DueDays | None = None
+) -> tuple[list[Contribution], list[str]]:
+    """Read and check every input; MergeError with the findings of each one not valid.
+
+    A Word document found in a folder that is not an input (a filled report, the chair's
+    own notes) is skipped, as `batch` skips it, and said so in the notes returned; named on
+    the command line, it is refused like any other input that cannot be read.
+    """
     from sos_reports.reports import validate
 
     contributions: list[Contribution] = []
     invalid: list[tuple[str, list[Finding]]] = []
-    for path in paths:
+    notes: list[str] = []
+    for path, in_folder in files:
         try:
             checked = validate(path, due_days)
+        except ReadError as exc:
+            if in_folder and path.suffix.lower() == ".docx":
+                notes.append(f"{path} was skipped: it {exc.message}")
+            else:
+                invalid.append((str(path), exc.findings))
+            continue
         except InputError as exc:
             invalid.append((str(path), exc.findings))
             continue
@@ -117,9 +133,11 @@ def read_inputs(paths: Sequence[Path], due_days: DueDays | None = None) -> list[
             continue
         contributions.append(Contribution(path, checked, checked.model))
     if invalid:
-        count = f"{len(invalid)} of {len(paths)} inputs"
+        count = f"{len(invalid)} of {len(files)} inputs"
         raise MergeError(f"{count} {'is' if len(invalid) == 1 else 'are'} not valid", invalid)
-    return contributions
+    if not contributions:
+        raise MergeError("there is no input to put on the map: " + "; ".join(notes))
+    return contributions, notes
 
 
 def _name_key(name: str) -> str:
@@ -459,7 +477,9 @@ def _scaling(
                 {
                     "agency": _text(c.label),
                     "score": pe["score"],
-                    "score_text": _text(str(pe["score"]) if pe["score"] is not None else "None"),
+                    "score_text": _text(
+                        str(pe["score"]) if pe["score"] is not None else "No score"
+                    ),
                     "previous": pe["previous"],
                     "previous_text": _text(
                         f"{pe['previous']}, {pe['direction']}" if pe["previous"] is not None else ""
@@ -631,7 +651,7 @@ def merge(
         raise OutputError(f"{output}: the map is a Word document; give a name ending in .docx")
     targets = [output] + ([output.with_suffix(".pdf")] if pdf else [])
     files = input_files(paths, skip=targets)
-    contributions = read_inputs(files, due_days)
+    contributions, skipped = read_inputs(files, due_days)
     problems = mismatches(contributions)
     if problems:
         raise MergeError(
@@ -640,7 +660,7 @@ def merge(
             mismatches=problems,
         )
     template = packaged_template("map/map.docx")
-    inputs = [*files, template]
+    inputs = [*(path for path, _ in files), template]
     check_outputs(targets, inputs, force)
     if pdf:
         from sos_reports.pdf import find_soffice
@@ -664,7 +684,7 @@ def merge(
     outputs = [Output(path, _writer(contents[path])) for path in targets]
     written = write_outputs(outputs, inputs=inputs, force=force)
 
-    result = Merged([str(p) for p in written])
+    result = Merged([str(p) for p in written], notes=skipped)
     for c in contributions:
         if c.checked.warnings:
             result.warnings[str(c.path)] = c.checked.warnings

@@ -396,11 +396,17 @@ def test_a_folder_stands_for_every_input_in_it_and_the_map_in_it_is_not_one(
     folder = conference["school"].parent
     (folder / "~$school.docx").write_bytes(b"a lock file Word leaves while a file is open")
     (folder / "notes.txt").write_text("not an input", "utf-8")
+    report = folder / "school-report.docx"  # the school's filled report, lying beside it
+    assert run("fill", conference["school"], "-o", report).exit_code == 0
     first = merged(folder, folder, name="map.docx")
     again = run("merge", folder, "-o", first, "--force")
     assert again.exit_code == 0, again.output
-    assert table_headed(first, "Agency", "Author")[1:][0][0] == "General practice"
-    assert len(table_headed(first, "Agency", "Author")) == 4
+    assert f"warning: {report} was skipped: it " in again.stderr
+    stand = table_headed(first, "Agency", "Author")
+    assert [row[0] for row in stand[1:]] == ["General practice", "Police", "School"]
+    # Named on the command line, the same document is refused as an input.
+    named = run("merge", conference["gp"], report, "-o", folder / "other.docx")
+    assert named.exit_code == 1 and f"error: {report}: " in named.stderr
 
 
 def test_an_existing_map_is_kept_without_force_and_an_input_never_replaced(

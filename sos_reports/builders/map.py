@@ -224,7 +224,8 @@ SCALE_CELL = 1.0  # cm: one of the eleven cells of the 0..10 scale, the kit's na
 
 def _scaling(doc: DocxDocument) -> None:
     heading(doc, "Scaling", 1)
-    para(doc, ("{{ scaling.question }}", "i"))
+    question = para(doc, ("{{ scaling.question }}", "i"))
+    question.paragraph_format.keep_with_next = True  # the question goes with its meanings
     legend = para(
         doc,
         ("0: ", "b"),
