@@ -166,6 +166,10 @@ def test_the_map_is_landscape_and_in_the_chairs_order(
     output = merged(tmp_path, *conference.values())
     with zipfile.ZipFile(output) as archive:
         root = etree.fromstring(archive.read("word/document.xml"))
+        core = archive.read("docProps/core.xml").decode("utf-8")
+    # The document's properties name the conference, never a child.
+    assert "<dc:title>Conference map, 12 March 2025</dc:title>" in core
+    assert "Maisie" not in core and "Leo" not in core
     size = root.find(".//w:sectPr/w:pgSz", NS)
     assert size is not None and size.get(f"{{{W}}}orient") == "landscape"
     assert int(size.get(f"{{{W}}}w") or 0) > int(size.get(f"{{{W}}}h") or 0)
@@ -469,3 +473,68 @@ def test_the_map_as_pdf_reads_as_the_whiteboard(
     )
     assert "A difference of view to discuss" in text
     assert "Page 1 of" in text and "OFFICIAL-SENSITIVE" in text
+
+
+def test_a_gp_who_gives_no_score_is_left_out_of_the_spread_and_said_so(
+    tmp_path: Path, conference: dict[str, Path]
+) -> None:
+    gp = tree_of("gp-medical.yaml")
+    del gp["scaling"]["scores"][1]["score"]
+    gp["scaling"]["scores"][1]["reason"] = "The practice has not seen Leo since January."
+    no_score = write_yaml(tmp_path / "gp.yaml", gp)
+    output = merged(tmp_path, conference["school"], conference["police"], no_score)
+    leo = [t for t in tables(output) if t and t[0][0] == "Agency" and "Score" in t[0]][1]
+    assert [r[12] for r in leo[1:-1]] == ["3", "1", "No score"]
+    assert "Lowest 1 (Police), highest 3 (School): a spread of 2." in leo[-1][0]
+    assert "General practice gave no score (the reason is in the table)." in docx_text(output)
+
+
+def test_what_agencies_type_reaches_the_map_exactly(
+    tmp_path: Path, conference: dict[str, Path]
+) -> None:
+    school = tree_of("school-icpc.yaml")
+    typed = "Kerry said {{ x }} & {% if %} <b>not</b> {_{ y }_} 100% \"so\" 'there' 🙂"
+    school["worries"]["harm"] = typed
+    school["author"]["agency"] = "Police"  # two agencies of one name: told apart by author
+    path = write_yaml(tmp_path / "school.yaml", school)
+    output = merged(tmp_path, path, conference["police"])
+    text = docx_text(output)
+    assert typed in text
+    stand = table_headed(output, "Agency", "Author")
+    assert [row[0] for row in stand[1:]] == ["Police (Ms Joanna Pryce)", "Police (DC Rachel Oduya)"]
+
+
+def test_an_unborn_child_is_matched_by_the_expected_date(tmp_path: Path) -> None:
+    trees = []
+    for name in ("school-icpc.yaml", "police-icpc.yaml"):
+        tree = tree_of(name)
+        tree["conference"]["type"] = "pre-birth"
+        baby = {
+            "id": "baby",
+            "name": "Baby Fenwick",
+            "edd": "2025-05-20",
+            "gender": "unborn",
+            "ethnicity": "White British",
+            "first_language": "English",
+        }
+        tree["children"].append(baby)
+        tree["child_voice"].append(
+            {
+                "child": "baby",
+                "method": "not gathered",
+                "views": "Kerry is 30 weeks pregnant.",
+                "not_gathered_reason": "The baby is not yet born.",
+            }
+        )
+        tree["scaling"]["scores"].append({"child": "baby", "score": "2", "reason": "Not yet born."})
+        tree.pop("view_on_plan", None)
+        trees.append(write_yaml(tmp_path / name, tree))
+    output = merged(tmp_path, *trees)
+    children = table_headed(output, "Name", "Known as", "Date of birth")
+    assert children[-1] == ["Baby Fenwick", "", "Expected 20 May 2025", "Unborn", "Unborn"]
+    other = yaml.load(trees[1].read_text("utf-8"), Loader=_AllStrings)
+    other["children"][-1]["edd"] = "2025-05-27"
+    write_yaml(trees[1], other)
+    refused = run("merge", *trees, "-o", tmp_path / "other.docx")
+    assert refused.exit_code == 1
+    assert "Baby Fenwick's date of birth is expected 20 May 2025 in" in refused.stderr
