@@ -424,8 +424,12 @@ def test_an_existing_map_is_kept_without_force_and_an_input_never_replaced(
     school = conference["school"].read_bytes()
     onto_input = run("merge", *conference.values(), "-o", conference["school"].with_suffix(".docx"))
     assert onto_input.exit_code == 0  # a new name beside the inputs is fine
-    as_input = run("merge", conference["school"], "-o", conference["school"], "--force")
-    assert as_input.exit_code == 1 and conference["school"].read_bytes() == school
+    # A name that leads to an input (here a link to it) is refused, even with --force.
+    link = tmp_path / "link.docx"
+    link.symlink_to(conference["school"])
+    as_input = run("merge", *conference.values(), "-o", link, "--force")
+    assert as_input.exit_code == 1 and "is one of the inputs" in as_input.stderr
+    assert conference["school"].read_bytes() == school
 
 
 def test_an_empty_folder_and_a_missing_file_are_clear_errors(tmp_path: Path) -> None:
@@ -440,7 +444,8 @@ def test_an_empty_folder_and_a_missing_file_are_clear_errors(tmp_path: Path) -> 
 def test_merge_needs_an_input_and_a_docx_output(tmp_path: Path) -> None:
     assert run("merge", "-o", tmp_path / "map.docx").exit_code == 2
     wrong = run("merge", CONFERENCE / "school-icpc.yaml", "-o", tmp_path / "map.pdf")
-    assert wrong.exit_code == 1 and "ending in .docx" in wrong.stderr
+    assert wrong.exit_code == 2 and "ending in .docx" in wrong.stderr
+    assert not (tmp_path / "map.pdf").exists()
 
 
 def test_the_conference_examples_are_the_examples_of_each_agency() -> None:
