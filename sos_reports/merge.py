@@ -434,6 +434,12 @@ def map_context(contributions: Sequence[Contribution]) -> dict[str, Any]:
         "due": {
             "date": _text(f"{due:%A} {long_date(due)}") if due else None,
             "days": due_days,
+            "when": _text(
+                f"{due:%A} {long_date(due)} "
+                f"({_count(due_days or 0, 'working day')} before the conference)"
+            )
+            if due
+            else None,
         },
         "children": children,
         "agencies": agencies,

@@ -543,3 +543,14 @@ def test_an_unborn_child_is_matched_by_the_expected_date(tmp_path: Path) -> None
     refused = run("merge", *trees, "-o", tmp_path / "other.docx")
     assert refused.exit_code == 1
     assert "Baby Fenwick's date of birth is expected 20 May 2025 in" in refused.stderr
+
+
+def test_the_due_days_of_the_area_decide_what_is_late(
+    tmp_path: Path, conference: dict[str, Path]
+) -> None:
+    output = tmp_path / "map.docx"
+    result = run("merge", *conference.values(), "-o", output, "--due-days", "initial=1")
+    assert result.exit_code == 0, result.output
+    stand = table_headed(output, "Agency", "Author", "Report", "Reached the chair")
+    assert [row[3] for row in stand[1:]] == ["7 March 2025", "11 March 2025", "7 March 2025"]
+    assert "by Tuesday 11 March 2025 (1 working day before the conference)" in docx_text(output)

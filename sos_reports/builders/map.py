@@ -87,8 +87,7 @@ def _conference(doc: DocxDocument) -> None:
             ),
             Row(
                 "Reports due",
-                "With the chair and the family by {{ due.date }} ({{ due.days }} working days "
-                "before the conference)",
+                "With the chair and the family by {{ due.when }}",
                 optional("due.date"),
             ),
         ],
