@@ -16,7 +16,6 @@ from sos_reports.builders.kit import (
     Line,
     Row,
     _shade,
-    add_row,
     cell_paragraphs,
     data_row,
     heading,
@@ -172,8 +171,9 @@ def _three_questions(doc: DocxDocument) -> None:
     _shade(name, LABEL_FILL)
     cell_paragraphs(name, [[("{{ a.label }}", "b"), ": {{ a.author }}, {{ a.role }}"]])
     name.paragraphs[0].paragraph_format.keep_with_next = True
-    # The answers can be long: their row may run on to the next page, unlike the tables' rows.
-    row = add_row(t, widths)
+    # An agency's answers move to the next page whole, with its name above them, so that no
+    # page shows answers without whose they are (a row taller than a page still flows on).
+    row = data_row(t, widths, ("", "", ""))
     worried: list[Line] = [
         [("Danger statements: ", "b"), "{{ a.danger_numbers }}"],
         ("Harm", "b"),
