@@ -371,7 +371,12 @@ def merge(
         result = merge_inputs(list(inputs), output, force=force, pdf=pdf, due_days=due_days)
     except MergeError as exc:
         for source, findings in exc.invalid:
-            _print_findings(findings, source)
+            if len(findings) == 1 and findings[0].code == "read" and not findings[0].path:
+                read = findings[0]  # the file itself: no field to name
+                line = f" (line {read.line})" if read.line else ""
+                _say(f"{click.style('error', fg='red', bold=True)}: {source}{line}: {read.message}")
+            else:
+                _print_findings(findings, source)
         for mismatch in exc.mismatches:
             _say(f"{click.style('error', fg='red', bold=True)}: {mismatch}")
         _say(f"Error: {exc}; nothing was written.")

@@ -134,7 +134,8 @@ def read_inputs(
         contributions.append(Contribution(path, checked, checked.model))
     if invalid:
         count = f"{len(invalid)} of {len(files)} inputs"
-        raise MergeError(f"{count} {'is' if len(invalid) == 1 else 'are'} not valid", invalid)
+        verb = "is" if len(invalid) == 1 else "are"
+        raise MergeError(f"{count} {verb} not valid or could not be read", invalid)
     if not contributions:
         raise MergeError("there is no input to put on the map: " + "; ".join(notes))
     return contributions, notes
