@@ -216,7 +216,7 @@ def mismatches(contributions: Sequence[Contribution]) -> list[str]:
             author = next(c.model.author for c in contributions if str(c.path) == names[0])
             found.append(
                 f"{_inputs(names)} are the same report ({KIND_NAMES[kind].lower()} by "
-                f"{author.name}, {author.agency}): give only one of them, or each agency "
+                f"{author.name}, {author.agency}): give only one of them, or that agency "
                 "would be counted twice"
             )
     return found
