@@ -8,13 +8,14 @@ command line itself was wrong.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -49,6 +50,19 @@ def _count(findings: list[Finding]) -> str:
     return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
 
 
+def _stopped(exc: KeyboardInterrupt) -> NoReturn:
+    """Ctrl-C, SIGTERM or SIGHUP: the work was cleaned up on the way here; say what is left."""
+    from sos_reports.interrupts import placed
+
+    if placed:
+        for path in placed:
+            click.echo(path)
+        _say("Interrupted, after every file of this command was written.")
+    else:
+        _say("Interrupted; nothing was written.")
+    sys.exit(getattr(exc, "exit_code", 130))
+
+
 def handle_errors(command: F) -> F:
     """Turn every error a user could cause into `Error: ...` and exit 1, never a traceback."""
 
@@ -68,15 +82,7 @@ def handle_errors(command: F) -> F:
         except OSError as exc:
             _say(f"Error: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}")
         except KeyboardInterrupt as exc:
-            # Ctrl-C, SIGTERM or SIGHUP: the work was cleaned up on the way here.
-            written = getattr(exc, "written", None)
-            if written:
-                for path in written:
-                    click.echo(path)
-                _say("Interrupted, after every file of this command was written.")
-            else:
-                _say("Interrupted; nothing was written.")
-            sys.exit(getattr(exc, "exit_code", 130))
+            _stopped(exc)
         except Exception as exc:
             if os.environ.get("SOS_REPORTS_DEBUG"):
                 raise
@@ -391,7 +397,27 @@ def merge(
 
 
 def main() -> None:
+    """The console command. Click's own handling of Ctrl-C ("Aborted!", exit 1) is replaced by
+    the tool's, which SIGTERM and SIGHUP share, wherever the signal comes."""
     from sos_reports.interrupts import install
 
-    install()
-    cli(prog_name="sos-reports")
+    try:
+        install()
+        code = cli.main(prog_name="sos-reports", standalone_mode=False)
+    except KeyboardInterrupt as exc:
+        _stopped(exc)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort as exc:
+        # Click turns a KeyboardInterrupt (our signals' too) that it sees into Abort.
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            _stopped(exc.__cause__)
+        _say("Aborted.")
+        sys.exit(1)
+    except OSError as exc:
+        if exc.errno != errno.EPIPE:  # output piped into a program that stopped reading
+            raise
+        sys.stderr.close()
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
