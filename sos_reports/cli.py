@@ -33,14 +33,15 @@ def _say(message: str = "") -> None:
     click.echo(message, err=True)
 
 
-def _print_findings(findings: list[Finding]) -> None:
+def _print_findings(findings: list[Finding], source: str = "") -> None:
+    """Each finding on a line; with `source`, the input it belongs to before its place."""
     for f in findings:
         label = (
             click.style("error", fg="red", bold=True)
             if f.severity == "error"
             else click.style("warning", fg="yellow", bold=True)
         )
-        _say(f"{label}: {f.where}: {f.message}")
+        _say(f"{label}: {f'{source}: ' if source else ''}{f.where}: {f.message}")
 
 
 def _count(findings: list[Finding]) -> str:
@@ -362,6 +363,53 @@ def template(kind: str, output: Path, force: bool) -> None:
     source = packaged_template(f"{kind.lower()}/report.docx")
     data = source.read_bytes()
     for path in write_outputs([Output(output, lambda handle: handle.write(data))], force=force):
+        click.echo(path)
+
+
+@cli.command()
+@click.argument(
+    "inputs", metavar="INPUT...", nargs=-1, required=True, type=click.Path(path_type=Path)
+)
+@output_option(
+    "The map to write (.docx).",
+    suffixes=(".docx",),
+    required=True,
+    hint=" (the map is a Word document; --pdf also writes a PDF beside it)",
+)
+@click.option("--pdf", is_flag=True, help="Also write a PDF of the map (needs LibreOffice).")
+@force_option
+@due_days_option
+@handle_errors
+def merge(
+    inputs: tuple[Path, ...], output: Path, pdf: bool, force: bool, due_days: DueDays | None
+) -> None:
+    """Put the agencies' inputs for one conference on one Signs of Safety map for the chair.
+
+    INPUT is an agency's input (any kind, any form) or a folder of them.
+    """
+    from sos_reports.errors import MergeError
+    from sos_reports.merge import merge as merge_inputs
+
+    try:
+        result = merge_inputs(list(inputs), output, force=force, pdf=pdf, due_days=due_days)
+    except MergeError as exc:
+        for source, findings in exc.invalid:
+            if len(findings) == 1 and findings[0].code == "read" and not findings[0].path:
+                read = findings[0]  # the file itself: no field to name
+                line = f" (line {read.line})" if read.line else ""
+                _say(f"{click.style('error', fg='red', bold=True)}: {source}{line}: {read.message}")
+            else:
+                _print_findings(findings, source)
+        for mismatch in exc.mismatches:
+            _say(f"{click.style('error', fg='red', bold=True)}: {mismatch}")
+        _say(f"Error: {exc}; nothing was written.")
+        sys.exit(1)
+    for source, warnings in result.warnings.items():
+        count = f"{len(warnings)} warning{'s' * (len(warnings) != 1)}"
+        _say(f"{source}: {count}; `sos-reports validate {source}` lists them.")
+    for note in result.notes:
+        _say(f"{click.style('warning', fg='yellow', bold=True)}: {note}")
+    for path in result.written:
         click.echo(path)
 
 

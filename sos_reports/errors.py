@@ -102,6 +102,21 @@ class OutputError(SosError):
     """An output cannot be written as asked (it exists, it is an input, the folder is missing)."""
 
 
+class MergeError(SosError):
+    """Inputs that cannot make one conference map: each input that is not valid, with its
+    findings, or every way the inputs do not belong to one conference."""
+
+    def __init__(
+        self,
+        message: str,
+        invalid: list[tuple[str, list[Finding]]] | None = None,
+        mismatches: list[str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.invalid = invalid or []
+        self.mismatches = mismatches or []
+
+
 class PdfError(SosError):
     """Converting a report to PDF failed."""
 

@@ -73,6 +73,22 @@ def packaged_template(kind: str, folder: Path) -> list[Path]:
     return run("template", kind, "-o", str(folder / "template.docx"))
 
 
+def conference_map(kind: str, folder: Path) -> list[Path]:
+    """The chair's map of the example conference: the school's, the police's (as a workbook)
+    and the GP's inputs."""
+    conference = example_path("icpc").parent / "conference"
+    police = run(
+        "new",
+        "icpc",
+        "--from",
+        str(conference / "police-icpc.yaml"),
+        "-o",
+        str(folder / "police.xlsx"),
+    )
+    inputs = [conference / "school-icpc.yaml", *police, conference / "gp-medical.yaml"]
+    return run("merge", *map(str, inputs), "-o", str(folder / "map.docx"))
+
+
 # name -> (what makes the files, the kinds it applies to)
 OUTPUTS: dict[str, tuple[Callable[[str, Path], list[Path]], list[str]]] = {
     "example report": (example_report, KINDS),
@@ -81,6 +97,7 @@ OUTPUTS: dict[str, tuple[Callable[[str, Path], list[Path]], list[str]]] = {
     "pre-filled workbook": (prefilled_workbook, KINDS),
     "review workbook from an initial report": (review_from_initial, ["rcpc", "medical"]),
     "template for local changes": (packaged_template, KINDS),
+    "conference map": (conference_map, ["icpc"]),
 }
 
 CASES = [(name, kind) for name, (_, kinds) in OUTPUTS.items() for kind in kinds]
