@@ -32,7 +32,7 @@ def run(*args: str | Path) -> Result:
 
 def workbook_from(source: Path, target: Path) -> Path:
     """The police's input as the workbook the police would fill in, made as a user makes it."""
-    made = run("new", "icpc", "--from", source, "-o", target)
+    made = run("convert", source, "-o", target)
     assert made.exit_code == 0, made.output
     return target
 
