@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 from sos_reports.readers import Source, read_input
 from sos_reports.reports import new_input
 from sos_reports.validation import check
-from tests.test_rules import (
+from tests.helpers.rules import (
     DROP,
     assert_finding,
     findings,

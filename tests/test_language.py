@@ -19,7 +19,7 @@ from sos_reports.errors import Finding
 from sos_reports.language import TERMS_ENV, reading_ease, syllables
 from sos_reports.reports import validate
 from tests.conftest import ROOT, docx_text, example_path, example_tree, write_yaml
-from tests.test_workbook import answer_cell, edited, example_workbook
+from tests.helpers.workbook import answer_cell, edited, example_workbook
 
 KINDS = ["icpc", "rcpc", "medical"]
 

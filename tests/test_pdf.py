@@ -29,7 +29,7 @@ from sos_reports.errors import PdfError
 from sos_reports.pdf import convert, find_soffice
 from sos_reports.reports import fill, validate
 from tests.conftest import ROOT, example_path, example_tree, write_json
-from tests.test_report import confidential_or_withheld, free_text, pieces
+from tests.helpers.report_text import confidential_or_withheld, free_text, pieces
 
 KINDS = [
     k for k in ("icpc", "rcpc", "medical") if (ROOT / "templates" / k / "report.docx").is_file()

@@ -32,7 +32,7 @@ from sos_reports.kinds import KINDS
 from sos_reports.model.fields import fields_of
 from sos_reports.reports import fill, validate
 from tests.conftest import docx_text, example_tree, write_json
-from tests.test_report import confidential_or_withheld, free_text, pieces
+from tests.helpers.report_text import confidential_or_withheld, free_text, pieces
 
 # Each example costs a few fills; the counts keep the suite to well under a minute.
 VALID_EXAMPLES = 12

@@ -9,7 +9,7 @@ import pytest
 
 from sos_reports.reports import fill, validate
 from tests.conftest import docx_text, example_path
-from tests.test_report import confidential_or_withheld, free_text, pieces
+from tests.helpers.report_text import confidential_or_withheld, free_text, pieces
 
 KINDS = ["icpc", "rcpc", "medical"]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sos_reports.deadlines import DueDays
-from tests.test_rules import (
+from tests.helpers.rules import (
     CASE,
     DROP,
     assert_finding,

@@ -22,7 +22,7 @@ from sos_reports.readers import read_input
 from sos_reports.reports import fill
 from sos_reports.validation import check
 from tests.conftest import ROOT, docx_parts, docx_text, example_path, example_tree
-from tests.test_word_form import (
+from tests.helpers.word_form import (
     NS,
     as_date,
     blank_form,

@@ -18,55 +18,18 @@ from sos_reports.errors import ReadError
 from sos_reports.forms.workbook_reader import read_workbook
 from sos_reports.forms.workbook_writer import build_workbook, write_workbook
 from sos_reports.readers import Source, read_input
-from sos_reports.reports import convert, fill, new_input
+from sos_reports.reports import fill, new_input
 from sos_reports.validation import Checked, check
 from tests.conftest import docx_text, example_path
+from tests.helpers.workbook import (
+    answer_cell,
+    edited,
+    example_workbook,
+    saved,
+    table_cell,
+)
 
 KINDS = ["icpc", "rcpc", "medical"]
-
-
-# --- helpers: find cells the way a practitioner would, by the words on the sheet -------------
-
-
-def answer_cell(wb: Workbook, sheet: str, label: str) -> str:
-    """The answer cell beside a label on a form sheet, e.g. `Report date *` -> `B4`."""
-    ws = wb[sheet]
-    for row in range(1, ws.max_row + 1):
-        if ws.cell(row=row, column=1).value == label:
-            return f"B{row}"
-    raise AssertionError(f"no label {label!r} on {sheet}")
-
-
-def table_cell(wb: Workbook, sheet: str, header: str, entry: int) -> str:
-    """The cell of a table column for its n-th row, e.g. `Score *`, 0 -> `B5`."""
-    ws = wb[sheet]
-    for row in ws.iter_rows(min_row=1, max_row=10):
-        for cell in row:
-            if cell.value == header:
-                return f"{cell.column_letter}{cell.row + 1 + entry}"
-    raise AssertionError(f"no header {header!r} on {sheet}")
-
-
-def saved(wb: Workbook, path: Path) -> Path:
-    wb.save(path)
-    return path
-
-
-def example_workbook(tmp_path: Path, kind: str = "icpc") -> Path:
-    """The workbook pre-filled from the example, as `sos-reports convert` writes it."""
-    target = tmp_path / f"{kind}.xlsx"
-    convert(example_path(kind), target)
-    return target
-
-
-def edited(path: Path, changes: dict[str, Any]) -> Path:
-    """The workbook with `Sheet!Cell` values changed, as someone typing in Excel would."""
-    wb = load_workbook(path)
-    for where, value in changes.items():
-        sheet, cell = where.split("!")
-        wb[sheet][cell] = value
-    wb.save(path)
-    return path
 
 
 def problems(path: Path) -> dict[str, str]:

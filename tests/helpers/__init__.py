@@ -1,0 +1,1 @@
+"""Helpers the tests share, beside conftest.py: each module named for what it helps with."""
