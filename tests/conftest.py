@@ -122,3 +122,12 @@ def libreoffice() -> str:
         if os.environ.get("CI"):
             pytest.fail("LibreOffice is not installed, and the tests that need it must run in CI")
         pytest.skip("LibreOffice is not installed")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite examples/golden/ from the reports the examples fill today (on purpose only: "
+        "review the diff before committing it).",
+    )
