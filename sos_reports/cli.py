@@ -71,7 +71,12 @@ def handle_errors(command: F) -> F:
         from sos_reports.errors import InputError, ReadError, SosError
 
         try:
-            return command(*args, **kwargs)
+            status = command(*args, **kwargs)
+            if status:
+                sys.exit(
+                    status
+                )  # a command's verdict, such as `validate` finding the input invalid
+            return status
         except ReadError as exc:
             _say(f"Error: {exc}")
         except InputError as exc:
@@ -211,7 +216,7 @@ def validate(
     due_days: DueDays | None,
     strict_language: bool,
     terms: Path | None,
-) -> None:
+) -> int:
     """Check an input and list every error and warning with its place."""
     from sos_reports.errors import InputError
     from sos_reports.reports import validate as check_input
@@ -224,7 +229,7 @@ def validate(
         # A program reading the JSON gets a file it cannot read as a finding too.
         click.echo(json.dumps([f.as_dict() for f in exc.findings], indent=2, ensure_ascii=False))
         _say(f"Error: {exc}")
-        sys.exit(1)
+        return 1
     failed = bool(checked.stopping(strict, strict_language))
     if output_format == "json":
         click.echo(
@@ -244,8 +249,7 @@ def validate(
         verdict = "not valid" if failed else "valid"
         kind = f"{checked.kind} input" if checked.kind else "input"
         _say(f"{input_path}: {kind} {verdict} ({_count(checked.findings)}).")
-    if failed:
-        sys.exit(1)
+    return 1 if failed else 0
 
 
 @cli.command()
@@ -345,9 +349,9 @@ def convert(input_path: Path, output: Path, force: bool) -> None:
 @handle_errors
 def schema(kind: str) -> None:
     """Print the JSON Schema of the input for KIND."""
-    schema = KINDS[kind.lower()].model.model_json_schema(by_alias=True)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    click.echo(json.dumps(schema, indent=2, ensure_ascii=False))
+    from sos_reports.reports import input_schema
+
+    click.echo(json.dumps(input_schema(kind), indent=2, ensure_ascii=False))
 
 
 @cli.command()
@@ -357,12 +361,9 @@ def schema(kind: str) -> None:
 @handle_errors
 def template(kind: str, output: Path, force: bool) -> None:
     """Write the packaged Word template of KIND, to adapt to local branding."""
-    from sos_reports.render import packaged_template
-    from sos_reports.writing import Output, write_outputs
+    from sos_reports.reports import copy_template
 
-    source = packaged_template(f"{kind.lower()}/report.docx")
-    data = source.read_bytes()
-    for path in write_outputs([Output(output, lambda handle: handle.write(data))], force=force):
+    for path in copy_template(kind, output, force=force).written:
         click.echo(path)
 
 
@@ -382,7 +383,7 @@ def template(kind: str, output: Path, force: bool) -> None:
 @handle_errors
 def merge(
     inputs: tuple[Path, ...], output: Path, pdf: bool, force: bool, due_days: DueDays | None
-) -> None:
+) -> int:
     """Put the agencies' inputs for one conference on one Signs of Safety map for the chair.
 
     INPUT is an agency's input (any kind, any form) or a folder of them.
@@ -403,7 +404,7 @@ def merge(
         for mismatch in exc.mismatches:
             _say(f"{click.style('error', fg='red', bold=True)}: {mismatch}")
         _say(f"Error: {exc}; nothing was written.")
-        sys.exit(1)
+        return 1
     for source, warnings in result.warnings.items():
         count = f"{len(warnings)} warning{'s' * (len(warnings) != 1)}"
         _say(f"{source}: {count}; `sos-reports validate {source}` lists them.")
@@ -411,6 +412,7 @@ def merge(
         _say(f"{click.style('warning', fg='yellow', bold=True)}: {note}")
     for path in result.written:
         click.echo(path)
+    return 0
 
 
 def main() -> None:

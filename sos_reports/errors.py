@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -119,15 +118,3 @@ class MergeError(SosError):
 
 class PdfError(SosError):
     """Converting a report to PDF failed."""
-
-
-@dataclass
-class Result:
-    """What a command produced: the files written and the findings shown on the way."""
-
-    written: list[str] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    # When the report is due with the chair and the family, and how many working days
-    # before the conference that is.
-    due_date: dt.date | None = None
-    due_days: int | None = None

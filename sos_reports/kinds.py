@@ -23,6 +23,11 @@ class Kind:
         model: type[CommonInput] = getattr(importlib.import_module(module), cls)
         return model
 
+    @property
+    def template(self) -> str:
+        """The packaged report template, relative to the templates folder."""
+        return f"{self.name}/report.docx"
+
 
 KINDS: dict[str, Kind] = {
     kind.name: kind

@@ -50,7 +50,7 @@ class Contribution:
 class Merged:
     """What `merge` wrote, and what the chair may want to know about the inputs."""
 
-    written: list[str] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
     # input -> its warnings (each input's findings are `validate`'s to show in full)
     warnings: dict[str, list[Finding]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -691,7 +691,7 @@ def merge(
     outputs = [Output(path, _writer(contents[path])) for path in targets]
     written = write_outputs(outputs, inputs=inputs, force=force)
 
-    result = Merged([str(p) for p in written], notes=skipped)
+    result = Merged(list(written), notes=skipped)
     for c in contributions:
         if c.checked.warnings:
             result.warnings[str(c.path)] = c.checked.warnings

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from sos_reports.deadlines import DueDays
-from sos_reports.errors import Finding, OutputError, Result
+from sos_reports.errors import Finding, OutputError
 from sos_reports.formatting import long_date
 from sos_reports.kinds import KINDS
 from sos_reports.readers import read_input
+from sos_reports.results import Result
 from sos_reports.validation import Checked, check
 from sos_reports.writing import Output, check_outputs, write_outputs
 
@@ -68,9 +69,7 @@ def fill(
     if output.suffix.lower() != ".docx":
         raise OutputError(f"{output}: the report is a Word document; give a name ending in .docx")
     kind = KINDS[model.kind]
-    report_template = (
-        Path(template) if template is not None else packaged_template(f"{model.kind}/report.docx")
-    )
+    report_template = Path(template) if template is not None else packaged_template(kind.template)
     # The template is read too: even the packaged one must never be written over.
     inputs = [input_path, report_template]
     annex = annex_path(output)
@@ -116,7 +115,7 @@ def fill(
         )
     outputs = [Output(path, _writer(contents[path])) for path in targets]
     written = write_outputs(outputs, inputs=inputs, force=force)
-    return Result([str(p) for p in written], findings, checked.due_date, checked.due_days)
+    return Result(list(written), findings, checked.due_date, checked.due_days)
 
 
 def _writer(data: bytes) -> Callable[[IO[bytes]], object]:
@@ -166,7 +165,7 @@ def new_input(
         inputs.append(Path(from_path))
     produce = _form_writer(kind, output, tree, blank_entries=True)
     written = write_outputs([Output(output, produce)], inputs=inputs, force=force)
-    return Result([str(p) for p in written], [])
+    return Result(list(written), [])
 
 
 def convert(input_path: Path, output: Path, *, force: bool = False) -> Result:
@@ -183,7 +182,7 @@ def convert(input_path: Path, output: Path, *, force: bool = False) -> Result:
     assert checked.kind is not None
     produce = _form_writer(checked.kind, output, checked.source.tree, blank_entries=False)
     written = write_outputs([Output(output, produce)], inputs=[input_path], force=force)
-    return Result([str(p) for p in written], [])
+    return Result(list(written), [])
 
 
 def _form_suffix(output: Path) -> str:
@@ -230,3 +229,24 @@ def _form_writer(
             handle.write(text.encode("utf-8"))
 
     return produce
+
+
+def input_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of the input for `kind`, keys as the input spells them."""
+    from sos_reports.kinds import get_kind
+
+    schema = get_kind(kind).model.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
+
+
+def copy_template(kind: str, output: Path, *, force: bool = False) -> Result:
+    """Write the packaged Word template of `kind` to `output`, to adapt to local branding."""
+    from sos_reports.kinds import get_kind
+    from sos_reports.render import packaged_template
+
+    output = Path(output)
+    if output.suffix.lower() != ".docx":
+        raise OutputError(f"{output}: the template is a Word document; give a name ending in .docx")
+    data = packaged_template(get_kind(kind).template).read_bytes()
+    return Result(write_outputs([Output(output, _writer(data))], force=force))
