@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from docx.document import Document as DocxDocument
 
+from sos_reports.builders.carer_health import carer_rows
 from sos_reports.builders.kit import Row, heading, label_table, para, tag
-from sos_reports.builders.medical import carer_rows
 
 
 def build(doc: DocxDocument) -> None:

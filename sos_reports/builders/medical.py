@@ -5,6 +5,7 @@ from __future__ import annotations
 from docx.document import Document as DocxDocument
 
 from sos_reports.builders import sections
+from sos_reports.builders.carer_health import carer_rows
 from sos_reports.builders.kit import Row, heading, label_table, loop_table, optional, para, tag
 
 
@@ -161,38 +162,6 @@ def child_health(doc: DocxDocument) -> None:
     tag(doc, "{%p endfor %}")
 
 
-def carer_rows(carer: str) -> list[Row]:
-    """One parent's or carer's health (in the report, and in the annex when withheld)."""
-
-    def concern(key: str) -> str:
-        value = f"{carer}.{key}"
-        return (
-            f"{{{{ {value}.status }}}}{{% if {value}.impact is not none %}}"
-            f". Impact on parenting: {{{{ {value}.impact }}}}{{% endif %}}"
-        )
-
-    return [
-        Row("Mental health", concern("mental_health")),
-        Row("Substance use", concern("substance_use")),
-        Row("Domestic abuse", concern("domestic_abuse")),
-        Row(
-            "Physical health",
-            f"{{{{ {carer}.physical_health }}}}",
-            optional(f"{carer}.physical_health"),
-        ),
-        Row(
-            "Engagement with health services",
-            f"{{{{ {carer}.engagement }}}}",
-            optional(f"{carer}.engagement"),
-        ),
-        Row(
-            "Pregnancy: expected date of delivery",
-            f"{{{{ {carer}.pregnancy_edd }}}}",
-            optional(f"{carer}.pregnancy_edd"),
-        ),
-    ]
-
-
 def carer_health(doc: DocxDocument) -> None:
     heading(doc, "Parents' and carers' health", 1)
     tag(doc, "{%p if carer_health %}")
@@ -205,11 +174,27 @@ def carer_health(doc: DocxDocument) -> None:
     tag(doc, "{%p endif %}")
 
 
+# A GP's report may be for a review conference: its number and date, when given.
+CONFERENCE_ROWS = (
+    Row("Review number", "{{ conference.review_number }}", optional("conference.review_number")),
+    Row(
+        "Previous conference",
+        "{{ conference.previous_date }}",
+        optional("conference.previous_date"),
+    ),
+)
+# The GMC number beside the signature, where it is looked for.
+SIGNER_ROWS = (Row("GMC number", "{{ practice.gmc_number }}", optional("practice.gmc_number")),)
+
+
 def build(doc: DocxDocument) -> None:
     sections.title_block(doc)
-    sections.about(doc, agency_author=False, review="maybe")
+    sections.about(doc, conference_rows=CONFERENCE_ROWS)
     practice(doc)
-    sections.family(doc, household_optional=True)
+    sections.family(doc)
+    tag(doc, "{%p if household %}")  # a GP may know of no other adult
+    sections.household(doc)
+    tag(doc, "{%p endif %}")
     registered_household(doc)
     sections.summary_map(doc)
     child_health(doc)
@@ -217,9 +202,14 @@ def build(doc: DocxDocument) -> None:
     sections.worries(doc)
     sections.working_well(doc)
     sections.needs_to_happen(doc)
-    sections.child_voice(doc, optional_section=True)
-    sections.family_views(doc, optional_section=True)
-    sections.scaling(doc, previous=True)
+    # A GP has rarely heard the child's or the family's views: each section is left out then.
+    tag(doc, "{%p if child_voice %}")
+    sections.child_voice(doc)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if family_views is not none %}")
+    sections.family_views(doc)
+    tag(doc, "{%p endif %}")
+    sections.scaling(doc, below_score=[sections.PREVIOUS_SCORE])
     sections.sharing(doc)
     sections.confidential(doc)
-    sections.sign_off(doc, gmc=True)
+    sections.sign_off(doc, signer_rows=SIGNER_ROWS)

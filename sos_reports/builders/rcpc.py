@@ -5,8 +5,7 @@ from __future__ import annotations
 from docx.document import Document as DocxDocument
 
 from sos_reports.builders import sections
-from sos_reports.builders.icpc import involvement
-from sos_reports.builders.kit import heading, loop_table, para, tag
+from sos_reports.builders.kit import Row, heading, loop_table, para, tag
 
 
 def plan(doc: DocxDocument) -> None:
@@ -82,20 +81,43 @@ def recommendations(doc: DocxDocument) -> None:
     )
 
 
+def remaining_concerns(doc: DocxDocument) -> None:
+    """The review's own worries (RcpcWorries), under the shared ones."""
+    heading(doc, "Remaining concerns", 2)
+    para(doc, "{{ worries.remaining_concerns }}")
+    sections.optional_text(doc, "New concerns", "worries.new_concerns")
+
+
+def progress(doc: DocxDocument) -> None:
+    """The review's own part of what is working well (RcpcWorkingWell)."""
+    heading(doc, "Progress towards the safety goals", 2)
+    para(doc, "{{ working_well.progress }}")
+
+
+CONFERENCE_ROWS = (
+    Row("Review number", "{{ conference.review_number }}"),
+    Row("Previous conference", "{{ conference.previous_date }}"),
+    Row("Initial conference", "{{ conference.initial_date }}"),
+)
+
+
 def build(doc: DocxDocument) -> None:
     sections.title_block(doc)
-    sections.about(doc, review="always")
+    sections.about(doc, conference_rows=CONFERENCE_ROWS, author_rows=sections.AGENCY_AUTHOR_ROWS)
     sections.family(doc)
+    sections.household(doc)
     sections.summary_map(doc)
-    involvement(doc, review=True)
+    sections.involvement(doc, period=("Since the previous conference.", "i"))
     plan(doc)
     changes(doc)
-    sections.worries(doc, review=True)
-    sections.working_well(doc, review=True)
+    sections.worries(doc)
+    remaining_concerns(doc)
+    sections.working_well(doc)
+    progress(doc)
     sections.needs_to_happen(doc)
     sections.child_voice(doc)
     sections.family_views(doc)
-    sections.scaling(doc, previous=True)
+    sections.scaling(doc, below_score=[sections.PREVIOUS_SCORE])
     recommendations(doc)
     sections.sharing(doc)
     sections.confidential(doc)

@@ -1,16 +1,22 @@
-"""The sections every report kind shares, written as template parts with the kit.
+"""The sections of the shared blocks (model/common.py), written as template parts with the kit.
 
 Each function adds one section to a document under construction; a kind's builder calls
-them in its order and adds its own sections between them.
+them in its order and adds its own sections between them. A section prints the shared
+block only: where a kind's model adds fields to a block, the kind's builder passes the rows
+or lines that print them, or adds them after the section, as its model adds them after the
+shared fields. No section asks which kind it is building.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from docx.document import Document as DocxDocument
 
 from sos_reports.builders.kit import (
     Line,
     Row,
+    Run,
     ScaleLine,
     cell_paragraphs,
     data_row,
@@ -33,8 +39,11 @@ def title_block(doc: DocxDocument) -> None:
     para(doc, ("{{ conference.type }}", "b"), " on ", ("{{ conference.date }}", "b"))
 
 
-def about(doc: DocxDocument, *, agency_author: bool = True, review: str = "") -> None:
-    """The conference and the author; `review` is "always" (rcpc), "maybe" (medical) or ""."""
+def about(
+    doc: DocxDocument, *, conference_rows: Sequence[Row] = (), author_rows: Sequence[Row] = ()
+) -> None:
+    """The conference and the author: a kind's own conference fields (`conference_rows`)
+    follow its date, its own author fields (`author_rows`) the author's contact details."""
     heading(doc, "About this report", 1)
     rows = [
         Row("Conference", "{{ conference.type }}"),
@@ -42,19 +51,8 @@ def about(doc: DocxDocument, *, agency_author: bool = True, review: str = "") ->
             "Date",
             "{{ conference.date }}{% if conference.time is not none %}, {{ conference.time }}{% endif %}",
         ),
+        *conference_rows,
     ]
-    if review:
-        when = None if review == "always" else optional("conference.review_number")
-        rows += [
-            Row("Review number", "{{ conference.review_number }}", when),
-            Row(
-                "Previous conference",
-                "{{ conference.previous_date }}",
-                None if review == "always" else optional("conference.previous_date"),
-            ),
-        ]
-    if review == "always":
-        rows.append(Row("Initial conference", "{{ conference.initial_date }}"))
     rows += [
         Row("Venue", "{{ conference.venue }}", optional("conference.venue")),
         Row("Chair", "{{ conference.chair }}", optional("conference.chair")),
@@ -76,12 +74,8 @@ def about(doc: DocxDocument, *, agency_author: bool = True, review: str = "") ->
         Row("Work base", "{{ author.base }}"),
         Row("Phone", "{{ author.phone }}"),
         Row("E-mail", "{{ author.email }}"),
+        *author_rows,
     ]
-    if agency_author:
-        rows += [
-            Row("Attending the conference", "{{ author.attending }}"),
-            Row("Presenting the report", "{{ author.presenting }}", optional("author.presenting")),
-        ]
     rows += [
         Row("Report date", "{{ report.date }}"),
         Row("Sent to the chair", "{{ report.sent_to_chair }}", optional("report.sent_to_chair")),
@@ -89,7 +83,15 @@ def about(doc: DocxDocument, *, agency_author: bool = True, review: str = "") ->
     label_table(doc, rows)
 
 
-def family(doc: DocxDocument, *, household_optional: bool = False) -> None:
+# The agency author's own fields (AgencyAuthor), for the kinds whose author is an agency's.
+AGENCY_AUTHOR_ROWS = (
+    Row("Attending the conference", "{{ author.attending }}"),
+    Row("Presenting the report", "{{ author.presenting }}", optional("author.presenting")),
+)
+
+
+def family(doc: DocxDocument) -> None:
+    """The family's address and the children."""
     heading(doc, "The children and family", 1)
     tag(doc, "{%p if family_address is not none %}")
     # The section's heading and the address go with the children, not alone at a page's foot.
@@ -143,8 +145,9 @@ def family(doc: DocxDocument, *, household_optional: bool = False) -> None:
     # LibreOffice does not split it: the children are read together, whatever the page.
     keep_together(t)
 
-    if household_optional:
-        tag(doc, "{%p if household %}")
+
+def household(doc: DocxDocument) -> None:
+    """The parents, carers and other significant adults, under the children."""
     heading(doc, "Parents, carers and other significant adults", 2)
     widths = (2.6, 2.6, 3.5, 2.4, 2.8, 3.1)
     t = table(
@@ -185,8 +188,6 @@ def family(doc: DocxDocument, *, household_optional: bool = False) -> None:
         ],
     )
     tag_row(t, widths, "{%tr endfor %}")
-    if household_optional:
-        tag(doc, "{%p endif %}")
 
 
 MAP_NAME = "Signs of Safety summary"
@@ -255,46 +256,69 @@ def _in_the_map(doc: DocxDocument, what: str) -> None:
     pointer.paragraph_format.keep_with_next = True  # never alone at the foot of a page
 
 
-def worries(doc: DocxDocument, *, review: bool = False) -> None:
+def involvement(doc: DocxDocument, *, period: Run | None = None) -> None:
+    """The agency's involvement (Involvement), with a kind's note of its period (`period`)."""
+    heading(doc, "The agency's involvement", 1)
+    if period is not None:
+        para(doc, period, style="Small")
+    label_table(
+        doc,
+        [
+            Row("Why the agency is involved", "{{ involvement.reason }}"),
+            Row("Involved since", "{{ involvement.since }}", optional("involvement.since")),
+            Row("Contact", "{{ involvement.contact }}", optional("involvement.contact")),
+            Row("Help offered and the difference it made", "{{ involvement.help_offered }}"),
+        ],
+    )
+    heading(doc, "When the children were last seen", 2)
+    loop_table(
+        doc,
+        ("Child", "Last seen", "Seen alone", "Seen by", "Notes"),
+        (3.2, 3.5, 2.0, 3.2, 5.1),
+        "s in involvement.last_seen",
+        (
+            "{{ s.child }}",
+            "{% if s.date is not none %}{{ s.date }}{% else %}Not seen{% endif %}",
+            "{% if s.seen_alone is not none %}{{ s.seen_alone }}{% endif %}",
+            "{% if s.by is not none %}{{ s.by }}{% endif %}",
+            "{% if s.not_seen_reason is not none %}{{ s.not_seen_reason }}{% endif %}",
+        ),
+        dates=(1,),
+    )
+
+
+def worries(doc: DocxDocument) -> None:
     heading(doc, "What are we worried about?", 1)
     _in_the_map(doc, "The danger statements are")
     heading(doc, "Harm", 2)
     para(doc, "{{ worries.harm }}")
-    _optional_text(doc, "Complicating factors", "worries.complicating_factors")
-    if review:
-        heading(doc, "Remaining concerns", 2)
-        para(doc, "{{ worries.remaining_concerns }}")
-        _optional_text(doc, "New concerns", "worries.new_concerns")
+    optional_text(doc, "Complicating factors", "worries.complicating_factors")
 
 
-def working_well(doc: DocxDocument, *, review: bool = False) -> None:
+def working_well(doc: DocxDocument) -> None:
     heading(doc, "What's working well?", 1)
     _in_the_map(
         doc,
         "The strengths{% if working_well.existing_safety is not none %} and the existing "
         "safety{% endif %} are",
     )
-    if review:
-        heading(doc, "Progress towards the safety goals", 2)
-        para(doc, "{{ working_well.progress }}")
 
 
 def needs_to_happen(doc: DocxDocument) -> None:
     heading(doc, "What needs to happen?", 1)
     _in_the_map(doc, "The safety goals and the next steps are")
-    _optional_text(doc, "Information gaps", "needs_to_happen.information_gaps")
+    optional_text(doc, "Information gaps", "needs_to_happen.information_gaps")
 
 
-def _optional_text(doc: DocxDocument, title: str, value: str) -> None:
+def optional_text(doc: DocxDocument, title: str, value: str) -> None:
+    """A level-2 heading and its text, both left out when `value` is none."""
     tag(doc, f"{{%p if {value} is not none %}}")
     heading(doc, title, 2)
     para(doc, f"{{{{ {value} }}}}")
     tag(doc, "{%p endif %}")
 
 
-def child_voice(doc: DocxDocument, *, optional_section: bool = False) -> None:
-    if optional_section:
-        tag(doc, "{%p if child_voice %}")
+def child_voice(doc: DocxDocument) -> None:
     heading(doc, "The child's voice", 1)
     tag(doc, "{%p for v in child_voice %}")
     heading(doc, "{{ v.child }}", 2)
@@ -309,41 +333,37 @@ def child_voice(doc: DocxDocument, *, optional_section: bool = False) -> None:
     para(doc, ("Why the child's views were not gathered: ", "b"), "{{ v.not_gathered_reason }}")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
-    if optional_section:
-        tag(doc, "{%p endif %}")
 
 
-def family_views(doc: DocxDocument, *, optional_section: bool = False) -> None:
-    if optional_section:
-        tag(doc, "{%p if family_views is not none %}")
+def family_views(doc: DocxDocument) -> None:
     heading(doc, "The family's views", 1)
     para(doc, "{{ family_views }}")
-    if optional_section:
-        tag(doc, "{%p endif %}")
 
 
-def scaling(doc: DocxDocument, *, previous: bool = False) -> None:
+def scaling(doc: DocxDocument, *, below_score: Sequence[ScaleLine] = ()) -> None:
+    """Each child's score on the scale; a kind's own fields of a score (`below_score`)
+    are printed under the score."""
     heading(doc, "Scaling", 1)
     para(doc, ("{{ scaling.question }}", "i"))
     tag(doc, "{%p for s in scaling.scores %}")
     heading(doc, "{{ s.child }}", 2)
-    below = [ScaleLine([("Score: ", "b"), "{{ s.score_text }}"])]
-    if previous:
-        below.append(
-            ScaleLine(
-                [
-                    ("Previous score: ", "b"),
-                    "{{ s.previous }} out of 10. ",
-                    ("Direction of travel: ", "b"),
-                    "{{ s.direction }}",
-                ],
-                optional("s.previous"),
-            )
-        )
+    below = [ScaleLine([("Score: ", "b"), "{{ s.score_text }}"]), *below_score]
     # The scale, its legend and the score stay on one page, with the reason after them.
     scale_table(doc, "s.score", "{{ scaling.zero_means }}", "{{ scaling.ten_means }}", below)
     para(doc, ("Reason: ", "b"), "{{ s.reason }}")
     tag(doc, "{%p endfor %}")
+
+
+# A score's previous score and its direction, for the kinds whose scores have one.
+PREVIOUS_SCORE = ScaleLine(
+    [
+        ("Previous score: ", "b"),
+        "{{ s.previous }} out of 10. ",
+        ("Direction of travel: ", "b"),
+        "{{ s.direction }}",
+    ],
+    optional("s.previous"),
+)
 
 
 def sharing(doc: DocxDocument) -> None:
@@ -380,8 +400,8 @@ def sharing(doc: DocxDocument) -> None:
         dates=(4,),
     )
     tag(doc, "{%p endif %}")
-    _optional_text(doc, "Why the report was not shared", "sharing.not_shared_reason")
-    _optional_text(doc, "The family's comments on this report", "sharing.family_comments")
+    optional_text(doc, "Why the report was not shared", "sharing.not_shared_reason")
+    optional_text(doc, "The family's comments on this report", "sharing.family_comments")
     disagreeing(doc)
 
 
@@ -419,14 +439,11 @@ def confidential(doc: DocxDocument) -> None:
     tag(doc, "{%p endif %}")
 
 
-def sign_off(doc: DocxDocument, *, gmc: bool = False) -> None:
-    """Who signs; with `gmc`, the GP's GMC number beside the signature, where it is looked for."""
+def sign_off(doc: DocxDocument, *, signer_rows: Sequence[Row] = ()) -> None:
+    """Who signs; a kind's own rows about the signer (`signer_rows`) beside the name, where
+    they are looked for."""
     heading(doc, "Sign-off", 1)
-    signer = [Row("Signed by", "{{ sign_off.name }}")]
-    if gmc:
-        signer.append(
-            Row("GMC number", "{{ practice.gmc_number }}", optional("practice.gmc_number"))
-        )
+    signer = [Row("Signed by", "{{ sign_off.name }}"), *signer_rows]
     signatures = label_table(
         doc,
         [
