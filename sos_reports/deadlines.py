@@ -21,6 +21,21 @@ class DueDays:
     def for_conference(self, conference_type: str) -> int:
         return self.review if conference_type == "review" else self.initial
 
+    def due(self, conference_type: str, conference_date: dt.date) -> tuple[int, dt.date]:
+        """The working days before this conference that its report is due, and that day."""
+        days = self.for_conference(conference_type)
+        return days, working_days_before(conference_date, days)
+
+    def described(self, conference_types: tuple[str, ...]) -> str:
+        """When a report is due, in words, for a kind of report to these conferences."""
+        review = f"{self.review} working {_days(self.review)} before the review conference"
+        if conference_types and all(t == "review" for t in conference_types):
+            return review
+        return (
+            f"{self.initial} working {_days(self.initial)} before an initial (pre-birth, "
+            f"transfer-in) conference, {self.review} before a review conference"
+        )
+
     @classmethod
     def parse(cls, text: str) -> DueDays:
         """Read `initial=3,review=5` (either part may be left out)."""
@@ -34,6 +49,10 @@ class DueDays:
                 )
             values[match.group(1)] = int(match.group(2))
         return cls(**values)
+
+
+def _days(count: int) -> str:
+    return "day" if count == 1 else "days"
 
 
 def _holidays_version() -> str:

@@ -24,6 +24,14 @@ class Kind:
         return model
 
     @property
+    def conference_types(self) -> tuple[str, ...]:
+        """The types of conference this kind of report is for, as its model allows them."""
+        conference = self.model.model_fields["conference"].annotation
+        assert isinstance(conference, type)
+        field = conference.model_json_schema(by_alias=True)["properties"]["type"]
+        return tuple(field.get("enum", ()))
+
+    @property
     def template(self) -> str:
         """The packaged report template, relative to the templates folder."""
         return f"{self.name}/report.docx"

@@ -11,12 +11,17 @@ security scanner reports as an external relationship.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import zipfile
 from collections.abc import Iterable
+from typing import Any
 
 from lxml import etree
+
+# Every document and form is in British English.
+LANGUAGE = "en-GB"
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -192,3 +197,26 @@ def _links_within(parts: dict[str, bytes]) -> None:
 
 def _xml(root: etree._Element) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def reset_core_properties(
+    props: Any, *, title: str, when: dt.datetime, author: str = "", subject: str = ""
+) -> None:
+    """A document's properties (python-docx's `core_properties`) set whole: whatever the
+    template or Word left in them (an earlier author, comments, keywords) is cleared.
+
+    Templates are built with an empty author and a fixed `when`; a filled report gets its
+    author and the time it was filled. The order of setting is the order the elements are
+    written in, which keeps regenerated templates identical.
+    """
+    props.title = title
+    props.author = author
+    props.last_modified_by = author
+    props.comments = ""
+    props.subject = subject
+    props.keywords = ""
+    props.category = ""
+    props.revision = 1
+    props.language = LANGUAGE
+    props.created = when
+    props.modified = when

@@ -14,7 +14,6 @@ import io
 import re
 import signal
 import threading
-import zipfile
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -28,9 +27,6 @@ from sos_reports.errors import TemplateError
 
 # Far beyond what a report prints, far below what exhausts memory.
 MAX_BUILT = 1_000_000
-# A .docx is XML compressed about tenfold; a file claiming far more is refused unopened.
-MAX_UNZIPPED = 64 * 1024 * 1024
-MAX_RATIO = 200
 
 PACKAGED = "sos_reports.templates"
 
@@ -163,21 +159,15 @@ def packaged_template(name: str) -> Path:
 
 
 def check_docx(path: Path) -> None:
-    """Refuse, before opening it, a file that is not a Word document or would unpack huge."""
+    """Refuse, before opening it, a file that is not a Word document or would unpack huge:
+    the check every input form has (forms/container.py), as a template's error."""
+    from sos_reports.errors import ReadError
+    from sos_reports.forms.container import TEMPLATE, check_package
+
     try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-            names = {info.filename for info in infos}
-    except (zipfile.BadZipFile, OSError):
-        raise TemplateError(f"{path} is not a Word document (.docx)") from None
-    if "word/document.xml" not in names:
-        raise TemplateError(f"{path} is not a Word document (.docx): it has no document part")
-    total = sum(info.file_size for info in infos)
-    packed = sum(info.compress_size for info in infos) or 1
-    if total > MAX_UNZIPPED or total / packed > MAX_RATIO:
-        raise TemplateError(
-            f"{path} would unpack to {total // 1024 // 1024} MB; it is not a report template"
-        )
+        check_package(path, TEMPLATE)
+    except ReadError as exc:
+        raise TemplateError(f"{path} {exc.message}") from None
 
 
 # Names the report's data never holds; a template asking for them is asking for what is
@@ -259,16 +249,12 @@ def _tidy(docx: Any) -> None:
 
 def _set_properties(docx: Any, properties: dict[str, Any]) -> None:
     """Plain-text properties, set after rendering (docxtpl would escape them twice)."""
-    props = docx.core_properties
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
-    props.title = properties.get("title", "")
-    props.author = properties.get("author", "")
-    props.last_modified_by = properties.get("author", "")
-    props.subject = properties.get("subject", "")
-    props.comments = ""
-    props.keywords = ""
-    props.category = ""
-    props.language = "en-GB"
-    props.revision = 1
-    props.created = now
-    props.modified = now
+    from sos_reports.ooxml import reset_core_properties
+
+    reset_core_properties(
+        docx.core_properties,
+        title=properties.get("title", ""),
+        author=properties.get("author", ""),
+        subject=properties.get("subject", ""),
+        when=dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None),
+    )

@@ -104,10 +104,7 @@ def check(source: Source, due_days: DueDays | None = None, terms: Terms | None =
     result = Checked(source, kind, model, findings)
     conference = getattr(usable, "conference", None)
     if conference is not None and conference.type is not None and conference.date is not None:
-        from sos_reports.deadlines import working_days_before
-
-        result.due_days = due.for_conference(str(conference.type))
-        result.due_date = working_days_before(conference.date, result.due_days)
+        result.due_days, result.due_date = due.due(str(conference.type), conference.date)
     # A wrong value set aside for the rules must not come back as "missing" from a rule,
     # nor make a rule that depends on it say what the value would have settled.
     already = {f.path for f in findings}

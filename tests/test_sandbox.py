@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,15 @@ def test_an_ordinary_replace_and_a_small_range_still_work(tmp_path: Path, source
     )
     report = Path(fill(source, template=template).written[0])
     assert "Joanna Pryce; 012" in docx_text(report)
+
+
+def test_a_template_built_to_explode_is_refused_before_it_is_opened(
+    tmp_path: Path, source: Path
+) -> None:
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>" + " " * (40 * 1024 * 1024))
+    with pytest.raises(TemplateError, match=r"bomb\.docx holds a part \(word/document\.xml\)"):
+        fill(source, template=bomb)
+    assert not (tmp_path / f"{source.stem}-report.docx").exists()

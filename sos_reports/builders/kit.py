@@ -32,10 +32,9 @@ from docx.shared import Cm, Emu, Pt, RGBColor
 from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
-from sos_reports.ooxml import order_cell_properties
+from sos_reports.ooxml import LANGUAGE, order_cell_properties
 
 FONT = "Arial"
-LANGUAGE = "en-GB"
 ACCENT = RGBColor(0x1F, 0x38, 0x64)  # dark blue: 12:1 contrast on white
 HEADER_FILL = "DCE3EE"  # light blue-grey behind table header rows; black text on it
 LABEL_FILL = "F2F2F2"
@@ -254,21 +253,12 @@ def _size(style: Any, points: float) -> None:
 
 
 def _clean_properties(doc: DocxDocument, title: str) -> None:
-    props = doc.core_properties
-    props.title = title
-    props.author = ""
-    props.last_modified_by = ""
-    props.comments = ""
-    props.subject = ""
-    props.keywords = ""
-    props.category = ""
-    props.revision = 1
-    props.language = LANGUAGE
     import datetime as dt
 
-    fixed = dt.datetime(2025, 1, 1)  # a fixed stamp keeps regenerated templates identical
-    props.created = fixed
-    props.modified = fixed
+    from sos_reports.ooxml import reset_core_properties
+
+    # A fixed stamp keeps regenerated templates identical.
+    reset_core_properties(doc.core_properties, title=title, when=dt.datetime(2025, 1, 1))
 
 
 # --- paragraphs ------------------------------------------------------------------------------

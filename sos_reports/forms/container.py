@@ -36,6 +36,7 @@ class Package:
     main_part: str  # "xl/workbook.xml"
     suffix: str  # ".xlsx"
     old_format: str  # what an OLE file of this suffix probably is, and what to do
+    start: str = ""  # where a good one comes from; by default `sos-reports new`
 
 
 WORKBOOK = Package(
@@ -53,6 +54,16 @@ WORD_FORM = Package(
     ".docx",
     "a password-protected document or an old Word 97-2003 (.doc) file, which sos-reports "
     "cannot read: remove the password, or save it as a Word Document (.docx)",
+)
+# A Word template goes through the same check before it is filled.
+TEMPLATE = Package(
+    "a Word document (.docx)",
+    "template",
+    "word/document.xml",
+    ".docx",
+    "a password-protected document or an old Word 97-2003 (.doc) file: remove the password, "
+    "or save it as a Word Document (.docx)",
+    "`sos-reports template KIND -o template.docx`",
 )
 _ALL = (WORKBOOK, WORD_FORM)
 
@@ -73,7 +84,7 @@ def check_package(path: Path, package: Package) -> None:
         head = handle.read(len(OLE_MAGIC))
     if head == OLE_MAGIC:
         raise ReadError(f"is {package.old_format}", source=source)
-    start = f"`sos-reports new KIND -o form{package.suffix}`"
+    start = package.start or f"`sos-reports new KIND -o form{package.suffix}`"
     if not head.startswith(b"PK") or not zipfile.is_zipfile(path):
         raise ReadError(f"is not {package.name}: start from {start}", source=source)
     try:

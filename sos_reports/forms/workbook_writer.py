@@ -480,15 +480,9 @@ class _Builder:
 
     def _instructions(self, ws: Worksheet, sheets: tuple[Part, ...]) -> None:
         kind = KINDS[self.kind]
-        review = self.kind == "rcpc"
-        days = (
-            "5 working days before the review conference"
-            if review
-            else (
-                "2 working days before an initial (pre-birth, transfer-in) conference, "
-                "5 before a review conference"
-            )
-        )
+        from sos_reports.deadlines import DueDays
+
+        days = DueDays().described(kind.conference_types)
         lines: list[tuple[str, Font | None]] = [
             (kind.title, _TITLE_FONT),
             ("Input workbook for sos-reports", _INTRO_FONT),
@@ -658,7 +652,7 @@ def _due_date(tree: dict[str, Any], sheets: tuple[Part, ...]) -> str | None:
         return None
     if not isinstance(day, dt.date) or kind is None:
         return None
-    from sos_reports.deadlines import DueDays, working_days_before
+    from sos_reports.deadlines import DueDays
     from sos_reports.formatting import long_date
 
-    return long_date(working_days_before(day, DueDays().for_conference(str(kind))))
+    return long_date(DueDays().due(str(kind), day)[1])
