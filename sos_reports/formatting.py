@@ -10,10 +10,6 @@ def long_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def yes_no(value: bool) -> str:
-    return "Yes" if value else "No"
-
-
 def names_list(names: list[str]) -> str:
     """Maisie, Leo and Ava."""
     if len(names) <= 1:

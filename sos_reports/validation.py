@@ -16,7 +16,7 @@ from sos_reports.deadlines import DueDays
 from sos_reports.errors import Finding, InputError
 from sos_reports.kinds import KINDS
 from sos_reports.model.common import CommonInput
-from sos_reports.model.fields import field_at, fields_of, is_model, lookup, model_at
+from sos_reports.model.introspection import field_at, fields_of, is_model, lookup, model_at
 from sos_reports.model.types import Choices, is_child_id, shown
 from sos_reports.readers import Source
 from sos_reports.tree import Loc, child_ids, path_of
@@ -151,29 +151,29 @@ def _document_order(f: Finding) -> tuple[int, int]:
 
 def _translate(source: Source, kind: str, model_cls: type[BaseModel], err: Any) -> Finding:
     loc: Loc = tuple(err["loc"])
-    kind_of_error = err["type"]
+    pydantic_code = err["type"]
     given = err.get("input")
     spec = field_at(model_cls, loc)
     code = "value"
-    if kind_of_error in {"missing", "sos_required"}:
+    if pydantic_code in {"missing", "sos_required"}:
         code = "required"
-        message = "is required but " + ("not given" if kind_of_error == "missing" else "is blank")
+        message = "is required but " + ("not given" if pydantic_code == "missing" else "is blank")
         if spec is not None and spec.description:
             message += f" ({spec.description})"
-    elif kind_of_error == "sos":
+    elif pydantic_code == "sos":
         message = err["ctx"]["message"]
-    elif kind_of_error == "extra_forbidden":
+    elif pydantic_code == "extra_forbidden":
         code = "unknown"
         message = _unknown_key(kind, model_cls, loc)
-    elif kind_of_error in {"model_type", "model_attributes_type", "dict_type"}:
+    elif pydantic_code in {"model_type", "model_attributes_type", "dict_type"}:
         message = (
             "is required but is blank"
             if given is None
             else f"should be a block of fields (lines of `key: value`), not {shown(given)}"
         )
-    elif kind_of_error == "list_type":
+    elif pydantic_code == "list_type":
         message = f"should be a list (one `- ` line per entry), not {shown(given)}"
-    elif kind_of_error == "too_short":
+    elif pydantic_code == "too_short":
         code = "required"
         message = "needs at least one entry"
     else:

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from sos_reports.forms.layout import Section, plan
 from sos_reports.kinds import KINDS
-from sos_reports.model.fields import fields_of
+from sos_reports.model.introspection import fields_of
 from sos_reports.reports import new_input
 
 VALUE_KINDS = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sos_reports.model.fields import fields_of
+from sos_reports.model.introspection import fields_of
 from sos_reports.model.types import whole_number_of
 from sos_reports.tree import child_ids
 

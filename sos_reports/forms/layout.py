@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from sos_reports.kinds import KINDS
-from sos_reports.model.fields import FieldSpec, fields_of
+from sos_reports.model.introspection import FieldSpec, fields_of
 
 Keys = tuple[str, ...]
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from sos_reports.forms.layout import PER_CHILD
 from sos_reports.kinds import KINDS
-from sos_reports.model.fields import FieldSpec, fields_of
+from sos_reports.model.introspection import FieldSpec, fields_of
 from sos_reports.tree import child_ids
 
 _PLAIN = re.compile(r"^[A-Za-z0-9(][^:#\n\"'{}\[\],&*!|>%@`]*$")

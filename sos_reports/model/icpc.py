@@ -8,9 +8,9 @@ from sos_reports.model.common import (
     Block,
     CommonInput,
     Conference,
-    F,
     Involvement,
-    L,
+    field,
+    list_field,
 )
 from sos_reports.model.types import Child, MText, choice
 
@@ -22,7 +22,7 @@ class IcpcConference(Conference):
         *INITIAL_TYPES,
         labels=INITIAL_TYPES,
         note="a report to a review conference is `kind: rcpc`",
-    ) = F(
+    ) = field(
         "Conference type",
         "initial, pre-birth or transfer-in (a review conference has its own report)",
     )
@@ -32,18 +32,18 @@ PLAN_VIEWS = ("child protection plan", "child in need plan", "no further action"
 
 
 class ViewOnPlan(Block):
-    child: Child = F("Child")
-    view: choice(*PLAN_VIEWS) = F(
+    child: Child = field("Child")
+    view: choice(*PLAN_VIEWS) = field(
         "The agency's view",
         "child protection plan, child in need plan, no further action or unsure",
     )
-    reason: MText = F("Reason")
+    reason: MText = field("Reason")
 
 
 class IcpcInput(CommonInput):
-    conference: IcpcConference = F("Conference")
-    author: AgencyAuthor = F("Author")
-    involvement: Involvement = F("The agency's involvement")
-    view_on_plan: list[ViewOnPlan] = L(
+    conference: IcpcConference = field("Conference")
+    author: AgencyAuthor = field("Author")
+    involvement: Involvement = field("The agency's involvement")
+    view_on_plan: list[ViewOnPlan] = list_field(
         "View on a plan", "the agency's view of the plan each child needs (optional)"
     )

@@ -8,15 +8,15 @@ from sos_reports.model.common import (
     Block,
     CommonInput,
     Conference,
-    F,
     Involvement,
-    L,
     NeedsToHappen,
-    O,
     Scaling,
     ScoreEntry,
     WorkingWell,
     Worries,
+    field,
+    list_field,
+    optional_field,
 )
 from sos_reports.model.types import (
     Bool,
@@ -33,58 +33,58 @@ from sos_reports.model.types import (
 
 
 class RcpcConference(Conference):
-    type: choice("review", labels=CONFERENCE_TYPES) = F("Conference type", "review")
-    review_number: ReviewNumber = F("Review number", "1 for the first review")
-    previous_date: Date = F("Previous conference date")
-    initial_date: Date = F("Initial conference date")
+    type: choice("review", labels=CONFERENCE_TYPES) = field("Conference type", "review")
+    review_number: ReviewNumber = field("Review number", "1 for the first review")
+    previous_date: Date = field("Previous conference date")
+    initial_date: Date = field("Initial conference date")
 
 
 class RcpcWorries(Worries):
-    remaining_concerns: MText = F(
+    remaining_concerns: MText = field(
         "Remaining concerns", "what worries about significant harm remain"
     )
-    new_concerns: OptMText = O("New concerns")
+    new_concerns: OptMText = optional_field("New concerns")
 
 
 class RcpcWorkingWell(WorkingWell):
-    progress: MText = F("Progress", "what is going well towards the safety goals in the plan")
+    progress: MText = field("Progress", "what is going well towards the safety goals in the plan")
 
 
 class ReviewScoreEntry(ScoreEntry):
-    previous: OptScore = O("Previous score", "the score at the last conference")
+    previous: OptScore = optional_field("Previous score", "the score at the last conference")
 
 
 class ReviewScaling(Scaling):
-    scores: list[ReviewScoreEntry] = F("Scores", "one per child")
+    scores: list[ReviewScoreEntry] = field("Scores", "one per child")
 
 
 CATEGORIES = ("neglect", "physical abuse", "emotional abuse", "sexual abuse")
 
 
 class PlanEntry(Block):
-    child: Child = F("Child")
-    start_date: Date = F("Plan start date")
-    categories: list[choice(*CATEGORIES)] = F(
+    child: Child = field("Child")
+    start_date: Date = field("Plan start date")
+    categories: list[choice(*CATEGORIES)] = field(
         "Categories", "neglect, physical abuse, emotional abuse, sexual abuse", min_length=1
     )
 
 
 class CoreGroupMeeting(Block):
-    date: Date = F("Date")
-    attended: Bool = F("Attended", "yes or no")
-    update_sent: OptBool = O("Update sent", "yes or no")
-    comment: OptMText = O("Comment")
+    date: Date = field("Date")
+    attended: Bool = field("Attended", "yes or no")
+    update_sent: OptBool = optional_field("Update sent", "yes or no")
+    comment: OptMText = optional_field("Comment")
 
 
 PROGRESS = ("achieved", "partly achieved", "not achieved", "not yet due", "no longer relevant")
 
 
 class PlanProgress(Block):
-    action: MText = F("Action in the plan")
-    responsible: Text = F("Responsible")
-    status: choice(*PROGRESS) = F("Status", ", ".join(PROGRESS))
-    comment: OptMText = O("Comment")
-    children: list[Child] = L("Children", "the ids of the children (leave empty for all)")
+    action: MText = field("Action in the plan")
+    responsible: Text = field("Responsible")
+    status: choice(*PROGRESS) = field("Status", ", ".join(PROGRESS))
+    comment: OptMText = optional_field("Comment")
+    children: list[Child] = list_field("Children", "the ids of the children (leave empty for all)")
 
 
 RECOMMENDATIONS = {
@@ -97,24 +97,26 @@ RECOMMENDATIONS = {
 
 
 class Recommendation(Block):
-    child: Child = F("Child")
-    recommendation: choice(*RECOMMENDATIONS, labels=RECOMMENDATIONS) = F("Recommendation")
-    reason: MText = F("Reason")
-    category_change: OptMText = O("Category change")
+    child: Child = field("Child")
+    recommendation: choice(*RECOMMENDATIONS, labels=RECOMMENDATIONS) = field("Recommendation")
+    reason: MText = field("Reason")
+    category_change: OptMText = optional_field("Category change")
 
 
 class RcpcInput(CommonInput):
-    conference: RcpcConference = F("Conference")
-    author: AgencyAuthor = F("Author")
-    worries: RcpcWorries = F("What are we worried about?")
-    working_well: RcpcWorkingWell = F("What's working well?")
-    needs_to_happen: NeedsToHappen = F("What needs to happen?")
-    scaling: ReviewScaling = F("Scaling")
-    involvement: Involvement = F(
+    conference: RcpcConference = field("Conference")
+    author: AgencyAuthor = field("Author")
+    worries: RcpcWorries = field("What are we worried about?")
+    working_well: RcpcWorkingWell = field("What's working well?")
+    needs_to_happen: NeedsToHappen = field("What needs to happen?")
+    scaling: ReviewScaling = field("Scaling")
+    involvement: Involvement = field(
         "The agency's involvement", "contact since the previous conference"
     )
-    plan: list[PlanEntry] = F("The child protection plan", "one row per child")
-    core_group: list[CoreGroupMeeting] = F("Core group meetings", "may be empty")
-    plan_progress: list[PlanProgress] = F("Progress against the plan", min_length=1)
-    changes_since_last: MText = F("What has changed", "since the last conference, regarding risk")
-    recommendations: list[Recommendation] = F("Recommendations", "one per child")
+    plan: list[PlanEntry] = field("The child protection plan", "one row per child")
+    core_group: list[CoreGroupMeeting] = field("Core group meetings", "may be empty")
+    plan_progress: list[PlanProgress] = field("Progress against the plan", min_length=1)
+    changes_since_last: MText = field(
+        "What has changed", "since the last conference, regarding risk"
+    )
+    recommendations: list[Recommendation] = field("Recommendations", "one per child")

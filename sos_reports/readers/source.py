@@ -63,7 +63,7 @@ class Source:
     ) -> Finding:
         """A finding placed where the value at `loc` is: its line, or its cell and label
         (the field's title, from `model`), or its Word form answer's label."""
-        from sos_reports.model.fields import field_at
+        from sos_reports.model.introspection import field_at
 
         cell = self.cell(loc)
         spec = field_at(model, loc) if cell and model is not None else None

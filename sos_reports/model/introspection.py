@@ -1,4 +1,4 @@
-"""What each field of the model is, for the code that writes forms and explains errors.
+"""Model introspection: what each field is, for the code that writes forms and explains errors.
 
 One walk of the pydantic models serves the YAML skeleton, the error messages (did you mean,
 another kind's key) and the input forms, so that a field added to the model appears in all
