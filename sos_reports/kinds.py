@@ -1,27 +1,55 @@
-"""The three report kinds: their names, titles and where their model and template live."""
+"""The registry of report kinds: everything the rest of the package knows about each kind.
+
+Adding a kind is an entry here, a model module (model/<name>.py), a template builder
+(builders/<name>.py, which writes templates/<name>/report.docx) and an example; the
+readers, forms, rules, builders, merge and command line read the rest from this entry.
+Imports nothing heavy: the command line reads the names for its `--help`.
+"""
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sos_reports.model.common import CommonInput
+    import datetime as dt
+
+    # pydantic's base, not model/common.py's CommonInput: the models import this registry
+    # for the kind names, and the registry must not import them back.
+    from pydantic import BaseModel
+
+    Rule = Callable[[Any, dt.date | None], Iterator[Any]]
 
 
 @dataclass(frozen=True)
 class Kind:
-    name: str
-    title: str
-    summary: str
-    _model: str
+    name: str  # as the input's `kind:` says it, and the command line takes it
+    title: str  # the report's title, printed on it and on its forms
+    summary: str  # what it is, after "an input for" / "this workbook collects"
+    model_path: str  # the dotted path of its pydantic model
+    footer: str  # the report template's footer (a template, like its text)
+    short_name: str  # how the conference map names a report of this kind
+    article: str = "a"  # "a medical report", "an icpc report": as the name is read aloud
+    # The kind's own rules (functions in sos_reports.rules), run after the shared ones.
+    rule_names: tuple[str, ...] = ()
+    # How the next report of this kind is pre-filled from an earlier input (a function in
+    # sos_reports.forms.carry); by default the shared blocks only.
+    carry: str = "into_any_report"
 
     @property
-    def model(self) -> type[CommonInput]:
-        module, _, cls = self._model.rpartition(".")
-        model: type[CommonInput] = getattr(importlib.import_module(module), cls)
+    def model(self) -> type[BaseModel]:
+        """The kind's input model, a subclass of model/common.py's CommonInput."""
+        module, _, cls = self.model_path.rpartition(".")
+        model: type[BaseModel] = getattr(importlib.import_module(module), cls)
         return model
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        # By name, as the model is: rules.py reads this registry, and is not read back.
+        rules = importlib.import_module("sos_reports.rules")
+        return tuple(getattr(rules, name) for name in self.rule_names)
 
     @property
     def conference_types(self) -> tuple[str, ...]:
@@ -36,6 +64,16 @@ class Kind:
         """The packaged report template, relative to the templates folder."""
         return f"{self.name}/report.docx"
 
+    @property
+    def builder(self) -> str:
+        """The module that builds the report template."""
+        return f"sos_reports.builders.{self.name}"
+
+    @property
+    def a_report(self) -> str:
+        """'an icpc report', 'a medical report'."""
+        return f"{self.article} {self.name} report"
+
 
 KINDS: dict[str, Kind] = {
     kind.name: kind
@@ -45,18 +83,45 @@ KINDS: dict[str, Kind] = {
             "Agency report to an Initial Child Protection Conference",
             "an agency's report to an initial (or pre-birth, transfer-in) conference",
             "sos_reports.model.icpc.IcpcInput",
+            footer="Agency report: initial conference, {{ conference.date }}",
+            short_name="Agency report, initial conference",
+            article="an",
+            rule_names=("family_household_rules", "involvement_rules", "view_on_plan_rules"),
+            carry="into_agency_report",
         ),
         Kind(
             "rcpc",
             "Agency report to a Review Child Protection Conference",
             "an agency's report to a review conference, with progress against the plan",
             "sos_reports.model.rcpc.RcpcInput",
+            footer="Agency report: review conference, {{ conference.date }}",
+            short_name="Agency report, review conference",
+            article="an",
+            rule_names=(
+                "family_household_rules",
+                "involvement_rules",
+                "review_dates_rules",
+                "plan_rules",
+                "core_group_rules",
+                "recommendation_rules",
+            ),
+            carry="into_review",
         ),
         Kind(
             "medical",
             "Conference report for medical practitioners",
             "a GP's report on the health of the children and their carers",
             "sos_reports.model.medical.MedicalInput",
+            footer="GP report: child protection conference, {{ conference.date }}",
+            short_name="GP report",
+            rule_names=(
+                "medical_conference_rules",
+                "review_dates_rules",  # a GP's report to a review conference has a previous_date too
+                "child_health_rules",
+                "carer_health_rules",
+                "information_sharing_rules",
+            ),
+            carry="into_gp_report",
         ),
     )
 }

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from sos_reports.deadlines import DueDays, is_working_day
 from sos_reports.errors import Finding, InputError, MergeError, OutputError, ReadError
 from sos_reports.formatting import long_date, names_list
+from sos_reports.kinds import KINDS
 from sos_reports.model.common import DEFAULT_QUESTION, DEFAULT_TEN, DEFAULT_ZERO, CommonInput
 from sos_reports.validation import Checked
 
@@ -28,12 +29,6 @@ from sos_reports.validation import Checked
 INPUT_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".docx")
 # A spread of scores that the chair should bring into the open at the meeting.
 DIFFERENCE_OF_VIEW = 3
-
-KIND_NAMES = {
-    "icpc": "Agency report, initial conference",
-    "rcpc": "Agency report, review conference",
-    "medical": "GP report",
-}
 
 
 @dataclass
@@ -215,7 +210,7 @@ def mismatches(contributions: Sequence[Contribution]) -> list[str]:
         if len(names) > 1:
             author = next(c.model.author for c in contributions if str(c.path) == names[0])
             found.append(
-                f"{_inputs(names)} are the same report ({KIND_NAMES[kind].lower()} by "
+                f"{_inputs(names)} are the same report ({KINDS[kind].short_name.lower()} by "
                 f"{author.name}, {author.agency}): give only one of them, or that agency "
                 "would be counted twice"
             )
@@ -401,7 +396,7 @@ def map_context(contributions: Sequence[Contribution]) -> dict[str, Any]:
                 "author": p["author"]["name"],
                 "role": p["author"]["role"],
                 "base": p["author"]["base"],
-                "kind": _text(KIND_NAMES[m.kind]),
+                "kind": _text(KINDS[m.kind].short_name),
                 "report_date": p["report"]["date"],
                 "sent": p["report"]["sent_to_chair"],
                 "late": _text(late) if (late := _late(due, sent)) else None,

@@ -47,9 +47,19 @@ def missing(loc: Loc, message: str, unless: tuple[Loc, ...] = ()) -> Issue:
 
 def check(p: Any, kind: str, due: dt.date | None) -> list[Issue]:
     out: list[Issue] = []
-    for rule in (*COMMON, *BY_KIND[kind]):
+    from sos_reports.kinds import get_kind
+
+    for rule in (*COMMON, *get_kind(kind).rules):
         out.extend(rule(p, due))
     return out
+
+
+def _required(p: Any, key: str) -> bool:
+    """Whether the kind's model requires `key`, read from the model of the input `p`."""
+    from sos_reports.kinds import get_kind
+
+    field = get_kind(p.kind).model.model_fields.get(key)
+    return field is not None and field.is_required()
 
 
 def _children(p: Any) -> list[Any]:
@@ -352,7 +362,9 @@ def child_voice_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
     voices = p.child_voice
     if voices is None:
         return
-    if voices or p.kind != "medical":
+    # Where the kind's model requires the children's voices, each child has an entry; where
+    # it does not (a GP rarely hears them), only a list that is given must name each once.
+    if voices or _required(p, "child_voice"):
         yield from _each_child_once(voices, p, ("child_voice",))
     for i, voice in _each(voices):
         if voice.method == "not gathered" and not voice.not_gathered_reason:
@@ -678,23 +690,3 @@ def information_sharing_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
             "says the parents were not informed because it would increase risk, but "
             "`sharing.shared` says the report has been shared with the family",
         )
-
-
-BY_KIND: dict[str, tuple[Rule, ...]] = {
-    "icpc": (family_household_rules, involvement_rules, view_on_plan_rules),
-    "rcpc": (
-        family_household_rules,
-        involvement_rules,
-        review_dates_rules,
-        plan_rules,
-        core_group_rules,
-        recommendation_rules,
-    ),
-    "medical": (
-        medical_conference_rules,
-        review_dates_rules,  # a GP's report to a review conference has a previous_date too
-        child_health_rules,
-        carer_health_rules,
-        information_sharing_rules,
-    ),
-}

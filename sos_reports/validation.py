@@ -8,7 +8,7 @@ import types
 import typing
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -83,7 +83,7 @@ def check(source: Source, due_days: DueDays | None = None, terms: Terms | None =
         message = f"{shown(raw_kind)} is not a report kind: use one of {_KIND_CHOICES.listed()}"
         return Checked(source, None, None, [source.finding("error", ("kind",), message, "value")])
 
-    model_cls = KINDS[kind].model
+    model_cls = cast("type[CommonInput]", KINDS[kind].model)
     context = {"child_ids": _known_child_ids(tree)}
     findings: list[Finding] = list(source.findings)
     read = {f.path for f in source.findings}
@@ -191,7 +191,7 @@ def _unknown_key(kind: str, model_cls: type[BaseModel], loc: Loc) -> str:
     ]
     if others:
         return (
-            f"`{key}` is not used in {'an' if kind in {'icpc', 'rcpc'} else 'a'} {kind} report; it belongs to "
+            f"`{key}` is not used in {KINDS[kind].a_report}; it belongs to "
             f"{' and '.join(others)} reports. Remove it, or check the `kind`"
         )
     message = f"unknown field `{key}` in {where}"

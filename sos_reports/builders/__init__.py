@@ -14,38 +14,26 @@ from pathlib import Path
 from docx.document import Document as DocxDocument
 
 from sos_reports.builders.kit import finish, header_and_footer, landscape, new_document
+from sos_reports.kinds import KINDS
 
 REPORT_HEADER = "{{ marking }}"
 ANNEX_HEADER = "{{ marking }}: CONFIDENTIAL, NOT FOR SHARING WITH THE FAMILY"
 
-# template name -> (builder module, document title, header, footer)
+# template name -> (builder module, document title, header, footer): each kind's report, as
+# its registry entry says, then the annex and the conference map that every kind shares.
 TEMPLATES: dict[str, tuple[str, str, str, str]] = {
-    "icpc/report.docx": (
-        "icpc",
-        "Agency report to an Initial Child Protection Conference",
-        REPORT_HEADER,
-        "Agency report: initial conference, {{ conference.date }}",
-    ),
-    "rcpc/report.docx": (
-        "rcpc",
-        "Agency report to a Review Child Protection Conference",
-        REPORT_HEADER,
-        "Agency report: review conference, {{ conference.date }}",
-    ),
-    "medical/report.docx": (
-        "medical",
-        "Conference report for medical practitioners",
-        REPORT_HEADER,
-        "GP report: child protection conference, {{ conference.date }}",
-    ),
+    **{
+        kind.template: (kind.builder, kind.title, REPORT_HEADER, kind.footer)
+        for kind in KINDS.values()
+    },
     "annex/confidential-annex.docx": (
-        "annex",
+        "sos_reports.builders.annex",
         "Confidential annex: not for sharing with the family",
         ANNEX_HEADER,
         "Confidential annex: {{ conference.date }}",
     ),
     "map/map.docx": (
-        "map",
+        "sos_reports.builders.map",
         "Conference map",
         REPORT_HEADER,
         "Conference map: {{ conference.type }}, {{ conference.date }}",
@@ -56,7 +44,7 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
 def build_template(name: str) -> DocxDocument:
     module, title, header, footer = TEMPLATES[name]
     doc = new_document(title)
-    builder = importlib.import_module(f"sos_reports.builders.{module}")
+    builder = importlib.import_module(module)
     if getattr(builder, "LANDSCAPE", False):
         landscape(doc)  # before the footer, whose right tab stop is at the text's width
     header_and_footer(doc, header, footer)

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sos_reports.kinds import KINDS
 from sos_reports.model.types import (
     Bool,
     Child,
@@ -321,7 +322,7 @@ class Involvement(Block):
 class CommonInput(Block):
     """The top level every kind shares; `kind` selects the subclass that reads the rest."""
 
-    kind: choice("icpc", "rcpc", "medical") = field("Report kind")
+    kind: choice(*KINDS) = field("Report kind")
     format_version: FormatVersion = optional_field("Format version", "1")
     marking: OptText = optional_field(
         "Protective marking", "printed on every page; leave blank for OFFICIAL-SENSITIVE"
