@@ -195,16 +195,85 @@ def render(
     properties: dict[str, Any],
     family_copy: bool,
 ) -> None:
-    """Render `template` with `context` into `target`, then set the document properties."""
-    from docxtpl import DocxTemplate
+    """Render `template` with `context` into `target`, then set the document properties.
 
+    The template is compiled once per thread and kept (sos_reports/compiled.py); the file
+    written is the one `render_docxtpl` writes, which fills a template docxtpl's own way.
+    """
+    from sos_reports.compiled import fill
+
+    data = _template_bytes(template)
+    with _template_errors(template):
+        plan = _plan(template, data)
+    if plan is None:
+        render_docxtpl(template, context, target, properties=properties, family_copy=family_copy)
+        return
+    if family_copy and plan.confidential:
+        raise TemplateError(_confidential_message(template, plan.confidential))
+    buffer = io.BytesIO()
+    env = _environment()
+    env.range_left = MAX_RANGE_TOTAL  # the limit is on one document's rendering
+    with _template_errors(template), _time_limit(template.name):
+        fill(plan, context, buffer, properties)
+    target.write(buffer.getvalue())
+
+
+def warm_up() -> None:
+    """Compile the packaged templates now (before a batch forks its workers)."""
+    for name in ("icpc/report.docx", "rcpc/report.docx", "medical/report.docx"):
+        path = packaged_template(name)
+        with contextlib.suppress(TemplateError):
+            _plan(path, _template_bytes(path))
+    path = packaged_template("annex/confidential-annex.docx")
+    with contextlib.suppress(TemplateError):
+        _plan(path, _template_bytes(path))
+
+
+# Plans kept per thread (a plan's Jinja code belongs to that thread's environment), by the
+# checksum of the template's bytes: a template edited between reports is compiled again.
+_local = threading.local()
+MAX_PLANS = 32
+
+
+def _environment() -> ReportEnvironment:
+    env: ReportEnvironment | None = getattr(_local, "env", None)
+    if env is None:
+        env = _local.env = environment()
+    return env
+
+
+def _template_bytes(template: Path) -> bytes:
+    try:
+        return Path(template).read_bytes()
+    except OSError:
+        raise TemplateError(f"{template} is not a Word document (.docx)") from None
+
+
+def _plan(template: Path, data: bytes) -> Any:
+    """The compiled plan of a template, or None for one that docxtpl must fill itself."""
+    from sos_reports.compiled import NotCovered, compile_plan
+
+    plans: dict[str, Any] = getattr(_local, "plans", None) or {}
+    _local.plans = plans
+    key = hashlib.sha256(data).hexdigest()
+    if key in plans:
+        return plans[key]
     check_docx(template)
     try:
-        doc = DocxTemplate(str(template))
-        if family_copy:
-            _refuse_confidential_names(doc, template)
-        with _time_limit(template.name):
-            doc.render(context, jinja_env=environment(), autoescape=True)
+        plan = compile_plan(data, _environment(), _CONFIDENTIAL_NAMES)
+    except NotCovered:
+        plan = None
+    if len(plans) >= MAX_PLANS:
+        plans.pop(next(iter(plans)))
+    plans[key] = plan
+    return plan
+
+
+@contextlib.contextmanager
+def _template_errors(template: Path) -> Iterator[None]:
+    """Every way filling a template fails, as a TemplateError that says what to do."""
+    try:
+        yield
     except SecurityError as exc:
         raise TemplateError(
             f"{template.name} tries something a report template may not do ({exc}); "
@@ -225,11 +294,39 @@ def render(
         ) from None
     except Exception as exc:  # docxtpl and lxml fail in many ways on a broken template
         raise TemplateError(f"{template.name} could not be filled: {exc}") from None
+
+
+def render_docxtpl(
+    template: Path,
+    context: dict[str, Any],
+    target: IO[bytes],
+    *,
+    properties: dict[str, Any],
+    family_copy: bool,
+) -> None:
+    """`render` the way docxtpl fills a template, each time from the file: the reference the
+    compiled path is proved against, and the path of templates it does not cover."""
+    from docxtpl import DocxTemplate
+
+    check_docx(template)
+    with _template_errors(template):
+        doc = DocxTemplate(str(template))
+        if family_copy:
+            _refuse_confidential_names(doc, template)
+        with _time_limit(template.name):
+            doc.render(context, jinja_env=environment(), autoescape=True)
     _tidy(doc.docx)
     _set_properties(doc.docx, properties)
     buffer = io.BytesIO()
     doc.save(buffer)
     target.write(buffer.getvalue())
+
+
+def _confidential_message(template: Path, name: str) -> str:
+    return (
+        f"{template.name} asks for `{name}`, which is confidential: it goes only "
+        "into the confidential annex, never into the report the family sees"
+    )
 
 
 def _refuse_confidential_names(doc: Any, template: Path) -> None:
@@ -240,10 +337,7 @@ def _refuse_confidential_names(doc: Any, template: Path) -> None:
     text = re.sub(r"<[^>]+>", "", "".join(parts))
     found = _CONFIDENTIAL_NAMES.search(text)
     if found:
-        raise TemplateError(
-            f"{template.name} asks for `{found.group(0)}`, which is confidential: it goes only "
-            "into the confidential annex, never into the report the family sees"
-        )
+        raise TemplateError(_confidential_message(template, found.group(0)))
 
 
 def _tidy(docx: Any) -> None:
