@@ -236,9 +236,15 @@ MAX_PLANS = 32
 
 
 def _environment() -> ReportEnvironment:
+    """This thread's environment, made again (with new plans) if the cache folder changed."""
+    from sos_reports import cache
+
+    where = cache.cache_dir()
     env: ReportEnvironment | None = getattr(_local, "env", None)
-    if env is None:
+    if env is None or getattr(_local, "cache_dir", None) != where:
         env = _local.env = environment()
+        _local.cache_dir = where
+        _local.plans = {}
     return env
 
 
@@ -253,14 +259,14 @@ def _plan(template: Path, data: bytes) -> Any:
     """The compiled plan of a template, or None for one that docxtpl must fill itself."""
     from sos_reports.compiled import NotCovered, compile_plan
 
-    plans: dict[str, Any] = getattr(_local, "plans", None) or {}
-    _local.plans = plans
+    env = _environment()
+    plans: dict[str, Any] = _local.plans
     key = hashlib.sha256(data).hexdigest()
     if key in plans:
         return plans[key]
     check_docx(template)
     try:
-        plan = compile_plan(data, _environment(), _CONFIDENTIAL_NAMES)
+        plan = compile_plan(data, env, _CONFIDENTIAL_NAMES)
     except NotCovered:
         plan = None
     if len(plans) >= MAX_PLANS:
