@@ -17,7 +17,7 @@ import re
 import signal
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -313,7 +313,9 @@ def _remove_empty(folders: list[Path]) -> None:
             folder.rmdir()
 
 
-def _in_process(work: list[Job], settings: Settings, workers: int) -> Iterator[Outcome]:
+def _in_process(
+    work: list[Job], settings: Settings, workers: int
+) -> Generator[Outcome, None, None]:
     for group in _groups(work, settings, 1):
         yield from _fill_group(group, settings)
 
@@ -461,9 +463,9 @@ def _worker(tasks: Any, results: Any, settings: Settings) -> None:
             for outcome in _fill_group(group, settings):
                 results.put(outcome)
     except KeyboardInterrupt as exc:
-        outcome = getattr(exc, "outcome", None)
-        if outcome is not None:
-            results.put(outcome)
+        last = getattr(exc, "outcome", None)
+        if last is not None:
+            results.put(last)
     finally:
         results.put(None)  # this worker is done
 
@@ -480,7 +482,7 @@ def _context() -> Any:
 
 def _warm_up() -> None:
     """What every worker needs, loaded once before they are forked."""
-    import sos_reports.context  # noqa: F401
+    import sos_reports.context
     import sos_reports.reports  # noqa: F401
     from sos_reports import render
 
@@ -489,7 +491,9 @@ def _warm_up() -> None:
         warm()
 
 
-def _in_workers(work: list[Job], settings: Settings, workers: int) -> Iterator[Outcome]:
+def _in_workers(
+    work: list[Job], settings: Settings, workers: int
+) -> Generator[Outcome, None, None]:
     context = _context()
     if context.get_start_method() == "fork":
         _warm_up()

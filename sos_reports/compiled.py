@@ -222,7 +222,7 @@ def _after_render(xml: str) -> str:
 
     xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
     xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-    return str(DocxTemplate.resolve_listing(None, xml))  # type: ignore[arg-type]
+    return str(DocxTemplate.resolve_listing(None, xml))
 
 
 # As python-docx parses a part it loads (docxtpl's headers and footers pass through it).
@@ -234,7 +234,7 @@ def _document(skeleton: bytes, body_xml: str) -> bytes:
     from docxtpl.template import DocxTemplate
 
     # docxtpl's repair of a table's grid after `{%tc %}` loops, which parses the body too.
-    tree = DocxTemplate.fix_tables(None, body_xml)  # type: ignore[arg-type]
+    tree = DocxTemplate.fix_tables(None, body_xml)
     for number, element in enumerate(tree.iter(f"{{{_WP}}}docPr"), start=1001):
         element.attrib["id"] = str(number)
     root = etree.fromstring(skeleton, _OXML_PARSER)
