@@ -441,12 +441,18 @@ def _pdfs(group: list[Filled]) -> list[dict[Path, bytes]]:
 # --- worker processes ---------------------------------------------------------------------
 
 
-def _stop_once(signum: int, frame: FrameType | None) -> None:
-    """In a worker: stop at the first signal, and let no second one cut the clean-up short."""
-    from sos_reports.interrupts import STOPPING, Interrupted
+_stopping = False
 
-    for stopping in STOPPING:
-        signal.signal(stopping, signal.SIG_IGN)
+
+def _stop_once(signum: int, frame: FrameType | None) -> None:
+    """In a worker: stop at the first signal, and let no second one cut the clean-up short
+    (Ctrl-C reaches the workers and the parent, which then asks them to stop too)."""
+    global _stopping
+    from sos_reports.interrupts import Interrupted
+
+    if _stopping:
+        return
+    _stopping = True
     raise Interrupted(signum)
 
 
@@ -481,14 +487,15 @@ def _context() -> Any:
 
 
 def _warm_up() -> None:
-    """What every worker needs, loaded once before they are forked."""
+    """What every worker needs, made once before they are forked rather than in each."""
     import sos_reports.context
     import sos_reports.reports  # noqa: F401
     from sos_reports import render
+    from sos_reports.kinds import KINDS
 
-    warm = getattr(render, "warm_up", None)
-    if warm is not None:
-        warm()
+    for kind in KINDS.values():
+        kind.model.model_rebuild()  # pydantic builds a model's validator on first use
+    render.warm_up()
 
 
 def _in_workers(

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -255,3 +259,75 @@ def test_batch_pdfs_are_written_beside_each_report(tmp_path: Path, libreoffice: 
         ).stdout
         assert "Conference" in text or "conference" in text
     assert not list((tmp_path / "out").rglob(".sos-reports-pdf-*"))
+
+
+def _stray(folder: Path) -> list[str]:
+    return [str(p) for p in folder.rglob("*") if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_batch_stopped_half_way_leaves_whole_pairs_and_no_worker(
+    tmp_path: Path, signum: int
+) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for i in range(60):
+        shutil.copy(example_path("medical"), inputs / f"gp-{i:02d}.yaml")
+    out, tmp = tmp_path / "out", tmp_path / "tmp"
+    tmp.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
+    env.update(TMPDIR=str(tmp), PYTHONUNBUFFERED="1")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sos_reports", "batch", str(inputs), "-o", str(out), "-j", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(out.glob("*.docx"))) < 6:
+        time.sleep(0.005)
+    workers = _children(process.pid)
+    # As a terminal's Ctrl-C reaches the whole group, SIGINT goes to the workers too.
+    for pid in [process.pid, *(workers if signum == signal.SIGINT else [])]:
+        os.kill(pid, signum)
+    stdout, stderr = process.communicate(timeout=60)
+
+    assert "Traceback" not in stderr, stderr
+    assert process.returncode in (128 + signum, 0), stderr
+    written = [Path(line) for line in stdout.splitlines()]
+    docx = sorted(out.glob("*.docx"))
+    assert sorted(written) == docx
+    reports = [p for p in docx if p.name.endswith("-report.docx")]
+    assert reports and len(reports) < 60 or process.returncode == 0
+    for report in reports:  # each report with its annex, whole
+        annex = report.with_name(f"{report.stem}-confidential-annex.docx")
+        assert annex in docx
+        for document in (report, annex):
+            with zipfile.ZipFile(document) as archive:
+                assert archive.testzip() is None
+    assert _stray(out) == []
+    assert [p.name for p in tmp.iterdir() if p.name != f"sos-reports-{os.getuid()}"] == []
+    for pid in workers:
+        assert not Path(f"/proc/{pid}").exists() or "Z" in _state(pid)
+
+
+def _children(pid: int) -> list[int]:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            return []
+        if found:
+            return [int(p) for p in found]
+        time.sleep(0.01)
+    return []
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except OSError:
+        return "gone"
