@@ -14,9 +14,12 @@ template. A template this plan does not cover (footnotes) is filled by docxtpl.
 
 from __future__ import annotations
 
+import base64
 import binascii
 import datetime as dt
+import functools
 import io
+import json
 import re
 import struct
 import time
@@ -46,6 +49,10 @@ _STAND_IN_STAMP = _STAND_IN_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
 _RENDERED_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
 
 
+# The form of a plan kept in the cache; a plan of another form is made again.
+FORMAT = 1
+
+
 class NotCovered(Exception):
     """The template has something the plan does not handle; docxtpl fills it instead."""
 
@@ -58,10 +65,11 @@ class _Entry:
     crc: int = 0
     size: int = 0
     method: int = zipfile.ZIP_DEFLATED
-    # For a part each report renders: the compiled Jinja template (and, for a header or
-    # footer, that it is one).
-    template: Any = None
+    # For a part each report renders: its Jinja source as docxtpl patches it, and once
+    # compiled, its template; `body` for the document part.
+    source: str | None = None
     body: bool = False
+    template: Any = None
 
 
 @dataclass
@@ -73,17 +81,81 @@ class Plan:
     document: bytes
     core_name: str
     core: bytes
-    properties: dict[str, Any]
+    # The template's own document properties, which docxtpl renders as Jinja too.
+    properties: dict[str, str]
     # The first name the template asks for that only the confidential annex may hold.
     confidential: str | None = None
     # A Jinja error found while compiling, raised when the template is filled (after the
     # check for confidential names, as docxtpl would meet them).
     error: BaseException | None = None
-    renders: dict[str, Any] = field(default_factory=dict)
+    compiled: dict[str, Any] = field(default_factory=dict)
+
+    def compile(self, env: Any) -> Plan:
+        """Compile the Jinja code of every rendered part and property in `env`."""
+        try:
+            for entry in self.entries:
+                if entry.source is not None:
+                    entry.template = env.from_string(entry.source)
+            for name, text in self.properties.items():
+                self.compiled[name] = env.from_string(text)
+        except Exception as exc:  # a syntax error is the template's: raised when it is filled
+            self.error = exc
+        return self
+
+    def to_json(self) -> str:
+        entries = [
+            {
+                "name": e.name,
+                "packed": base64.b64encode(e.packed).decode("ascii"),
+                "crc": e.crc,
+                "size": e.size,
+                "method": e.method,
+                "source": e.source,
+                "body": e.body,
+            }
+            for e in self.entries
+        ]
+        return json.dumps(
+            {
+                "format": FORMAT,
+                "entries": entries,
+                "document": base64.b64encode(self.document).decode("ascii"),
+                "core_name": self.core_name,
+                "core": base64.b64encode(self.core).decode("ascii"),
+                "properties": self.properties,
+                "confidential": self.confidential,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Plan:
+        data = json.loads(text)
+        if data.get("format") != FORMAT:
+            raise ValueError("a plan of another format")
+        entries = [
+            _Entry(
+                str(e["name"]),
+                base64.b64decode(e["packed"]),
+                int(e["crc"]),
+                int(e["size"]),
+                int(e["method"]),
+                e["source"] if e["source"] is None else str(e["source"]),
+                bool(e["body"]),
+            )
+            for e in data["entries"]
+        ]
+        return cls(
+            entries,
+            base64.b64decode(data["document"]),
+            str(data["core_name"]),
+            base64.b64decode(data["core"]),
+            {str(k): str(v) for k, v in data["properties"].items()},
+            data["confidential"],
+        )
 
 
-def compile_plan(data: bytes, env: Any, confidential_names: re.Pattern[str]) -> Plan:
-    """The plan of the template whose bytes are `data`, its Jinja code compiled in `env`."""
+def make_plan(data: bytes, confidential_names: re.Pattern[str]) -> Plan:
+    """The plan of the template whose bytes are `data`, its Jinja code not yet compiled."""
     from docx.opc.part import XmlPart
     from docxtpl import DocxTemplate
 
@@ -180,18 +252,11 @@ def compile_plan(data: bytes, env: Any, confidential_names: re.Pattern[str]) -> 
     if core.count(_STAND_IN_STAMP) != 2:
         raise NotCovered("document properties of an unexpected form")
 
-    plan = Plan(entries, document, core_name, core, {}, confidential)
-    try:
-        for entry in entries:
-            if entry.name in sources:
-                xml = doc.patch_xml(sources[entry.name])
-                xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
-                entry.template = env.from_string(xml)
-        for name in _RENDERED_PROPERTIES:
-            plan.properties[name] = env.from_string(initial[name])
-    except Exception as exc:  # a syntax error is the template's: raised when it is filled
-        plan.error = exc
-    return plan
+    for entry in entries:
+        if entry.name in sources:
+            xml = doc.patch_xml(sources[entry.name])
+            entry.source = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
+    return Plan(entries, document, core_name, core, initial, confidential)
 
 
 def fill(
@@ -202,7 +267,7 @@ def fill(
         raise plan.error
     rendered: dict[str, str] = {}
     for name in _RENDERED_PROPERTIES:
-        rendered[name] = plan.properties[name].render(context)
+        rendered[name] = plan.compiled[name].render(context)
     parts: dict[str, bytes] = {}
     for entry in plan.entries:
         if entry.template is None:
@@ -218,11 +283,110 @@ def fill(
 
 def _after_render(xml: str) -> str:
     """docxtpl's own fixes of a rendered part (`render_xml_part`), in its order."""
-    from docxtpl.template import DocxTemplate
-
-    xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+    xml = _PARAGRAPH_MARK.sub(r"<w:p\1", xml)
     xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-    return str(DocxTemplate.resolve_listing(None, xml))
+    return _resolve_listing(xml)
+
+
+_PARAGRAPH_MARK = re.compile(r"\n<w:p([ >])")
+
+# What follows is docxtpl 0.20's `resolve_listing` and `fix_tables`, kept here so that
+# filling does not import docxtpl and python-docx (a tenth of a second at each start).
+# tests/test_render_fast.py proves the output the same as docxtpl's own.
+_RUN_PROPERTIES = re.compile(r"<w:rPr>.*?</w:rPr>")
+_PARAGRAPH_PROPERTIES = re.compile(r"<w:pPr>.*?</w:pPr>")
+_TEXT = re.compile(r"<w:t(?: [^>]*)?>.*?</w:t>", re.DOTALL)
+_RUN = re.compile(r"<w:r(?: [^>]*)?>.*?</w:r>", re.DOTALL)
+_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
+_LISTING = re.compile("[\t\a\n\f]")
+
+
+def _resolve_listing(xml: str) -> str:
+    """Tabs, `\\a` (a new paragraph), line breaks and page breaks in a value, as Word XML."""
+
+    def resolve_text(run_properties: str, paragraph_properties: str, m: re.Match[str]) -> str:
+        text = m.group(0).replace(
+            "\t",
+            "</w:t></w:r>"
+            f"<w:r>{run_properties}<w:tab/></w:r>"
+            f'<w:r>{run_properties}<w:t xml:space="preserve">',
+        )
+        text = text.replace(
+            "\a",
+            "</w:t></w:r></w:p>"
+            f'<w:p>{paragraph_properties}<w:r>{run_properties}<w:t xml:space="preserve">',
+        )
+        text = text.replace("\n", '</w:t><w:br/><w:t xml:space="preserve">')
+        return text.replace(
+            "\f",
+            "</w:t></w:r></w:p>"
+            '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+            f'<w:p>{paragraph_properties}<w:r>{run_properties}<w:t xml:space="preserve">',
+        )
+
+    def resolve_run(paragraph_properties: str, m: re.Match[str]) -> str:
+        found = _RUN_PROPERTIES.search(m.group(0))
+        run_properties = found.group(0) if found else ""
+        return _TEXT.sub(
+            functools.partial(resolve_text, run_properties, paragraph_properties), m.group(0)
+        )
+
+    def resolve_paragraph(m: re.Match[str]) -> str:
+        paragraph = m.group(0)
+        if not _LISTING.search(paragraph):  # nothing to change (most paragraphs)
+            return paragraph
+        found = _PARAGRAPH_PROPERTIES.search(paragraph)
+        paragraph_properties = found.group(0) if found else ""
+        return _RUN.sub(functools.partial(resolve_run, paragraph_properties), paragraph)
+
+    return _PARAGRAPH.sub(resolve_paragraph, xml)
+
+
+def _fix_tables(xml: str) -> etree._Element:
+    """Parse a rendered body, and give each table as many grid columns as its widest row."""
+    tree = etree.fromstring(xml, etree.XMLParser(recover=True))
+    ns = "{" + tree.nsmap["w"] + "}"
+    for table in tree.iter(ns + "tbl"):
+        grid = table.find(ns + "tblGrid")
+        columns = grid.findall(ns + "gridCol")
+        to_add = 0
+        for row in table.iter(ns + "tr"):
+            cells = row.findall(ns + "tc")
+            if (len(columns) + to_add) < len(cells):
+                to_add = len(cells) - len(columns)
+        if to_add > 0:
+            width = 0.0
+            for column in columns:
+                if column.get(ns + "w") is not None:
+                    width += float(column.get(ns + "w"))
+            if width > 0:
+                old_average = width / len(columns)
+                new_average = width / (len(columns) + to_add)
+                for column in columns:
+                    scaled = float(column.get(ns + "w")) * new_average / old_average
+                    column.set(ns + "w", str(int(scaled)))
+                for _ in range(to_add):
+                    etree.SubElement(grid, ns + "gridCol", {ns + "w": str(int(new_average))})
+        columns = grid.findall(ns + "gridCol")
+        widest = 0
+        for row in table.iter(ns + "tr"):
+            spans = 0
+            for cell in row.findall(ns + "tc"):
+                properties = cell.find(ns + "tcPr")
+                span = None if properties is None else properties.find(ns + "gridSpan")
+                spans += int(span.get(ns + "val")) if span is not None else 1
+            widest = max(widest, spans)
+        to_remove = len(columns) - widest
+        if to_remove > 0:
+            removed = 0.0
+            for column in columns[-to_remove:]:
+                removed += float(column.get(ns + "w"))
+                grid.remove(column)
+            left = grid.findall(ns + "gridCol")
+            extra = int(removed / len(left)) if left else 0
+            for column in left:
+                column.set(ns + "w", str(int(float(column.get(ns + "w")) + extra)))
+    return tree
 
 
 # As python-docx parses a part it loads (docxtpl's headers and footers pass through it).
@@ -231,10 +395,7 @@ _OXML_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
 
 def _document(skeleton: bytes, body_xml: str) -> bytes:
     """The document part with the rendered body, fixed as docxtpl and _tidy fix it."""
-    from docxtpl.template import DocxTemplate
-
-    # docxtpl's repair of a table's grid after `{%tc %}` loops, which parses the body too.
-    tree = DocxTemplate.fix_tables(None, body_xml)
+    tree = _fix_tables(body_xml)
     for number, element in enumerate(tree.iter(f"{{{_WP}}}docPr"), start=1001):
         element.attrib["id"] = str(number)
     root = etree.fromstring(skeleton, _OXML_PARSER)

@@ -11,8 +11,10 @@ import contextlib
 import datetime as dt
 import hashlib
 import io
+import os
 import re
 import signal
+import tempfile
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -256,23 +258,65 @@ def _template_bytes(template: Path) -> bytes:
 
 
 def _plan(template: Path, data: bytes) -> Any:
-    """The compiled plan of a template, or None for one that docxtpl must fill itself."""
-    from sos_reports.compiled import NotCovered, compile_plan
+    """The compiled plan of a template, or None for one that docxtpl must fill itself.
+
+    A plan is made once per template by docxtpl and python-docx, kept in this thread for
+    the next report and in the cache folder for the next run, so that a run with a template
+    it has filled before imports neither.
+    """
+    from sos_reports.compiled import NotCovered, Plan, make_plan
 
     env = _environment()
     plans: dict[str, Any] = _local.plans
     key = hashlib.sha256(data).hexdigest()
     if key in plans:
         return plans[key]
-    check_docx(template)
-    try:
-        plan = compile_plan(data, env, _CONFIDENTIAL_NAMES)
-    except NotCovered:
-        plan = None
+    kept = _kept_plans()
+    plan: Plan | None = None
+    if kept is not None:
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+            plan = Plan.from_json((kept / f"{key}.json").read_text("utf-8"))
+    if plan is None:
+        check_docx(template)
+        try:
+            plan = make_plan(data, _CONFIDENTIAL_NAMES)
+        except NotCovered:
+            plan = None
+        if plan is not None and kept is not None:
+            _keep(kept / f"{key}.json", plan.to_json())
+    if plan is not None:
+        plan = plan.compile(env)
     if len(plans) >= MAX_PLANS:
         plans.pop(next(iter(plans)))
     plans[key] = plan
     return plan
+
+
+def _kept_plans() -> Path | None:
+    """The cache folder of plans, named for what makes a plan: the versions of this package,
+    of Jinja, and of the installed docxtpl and python-docx (told by their files)."""
+    import importlib.util
+
+    from sos_reports import __version__, cache
+    from sos_reports.compiled import FORMAT
+
+    marks = []
+    for package in ("docxtpl", "docx"):
+        spec = importlib.util.find_spec(package)
+        if spec is None or spec.origin is None:
+            return None
+        info = os.stat(spec.origin)
+        marks.append(f"{info.st_size}-{info.st_mtime_ns}")
+    stamp = hashlib.sha256("|".join(marks).encode()).hexdigest()[:12]
+    return cache.folder(f"plans-{__version__}-{FORMAT}-jinja{jinja2.__version__}-{stamp}")
+
+
+def _keep(path: Path, text: str) -> None:
+    with contextlib.suppress(OSError):
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temp, path)
 
 
 @contextlib.contextmanager

@@ -203,3 +203,27 @@ def test_one_report_does_not_use_up_the_next_ones_allowance_of_loops(tmp_path: P
         render.render(
             template, report_context(model), io.BytesIO(), properties=PROPERTIES, family_copy=True
         )
+
+
+def test_a_kept_plan_that_is_damaged_is_made_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = validate(example_path("icpc")).valid_model()
+    template = render.packaged_template("icpc/report.docx")
+    monkeypatch.setenv("SOS_REPORTS_CACHE", str(tmp_path / "cache"))
+    first = tmp_path / "first.docx"
+    with first.open("wb") as handle:
+        render.render(
+            template, report_context(model), handle, properties=PROPERTIES, family_copy=True
+        )
+    kept = list((tmp_path / "cache").glob("plans-*/*.json"))
+    assert len(kept) == 1
+    for damage in ("{ not json", '{"format": 1}', kept[0].read_text()[:-40]):
+        kept[0].write_text(damage)
+        render._local.plans = {}  # as in a new run: only the cache folder is left
+        again = tmp_path / "again.docx"
+        with again.open("wb") as handle:
+            render.render(
+                template, report_context(model), handle, properties=PROPERTIES, family_copy=True
+            )
+        assert _normalised(again) == _normalised(first)
