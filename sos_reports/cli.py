@@ -106,7 +106,21 @@ due_days_option = click.option(
     metavar="initial=N,review=N",
     help="Working days before the conference that reports are due (default initial=2,review=5).",
 )
-strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+strict_option = click.option(
+    "--strict", is_flag=True, help="Treat warnings as errors (plain-English ones aside)."
+)
+strict_language_option = click.option(
+    "--strict-language",
+    is_flag=True,
+    help="Treat plain-English warnings (acronyms, jargon, hard sentences) as errors.",
+)
+terms_option = click.option(
+    "--terms",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="A local list of acronyms and jargon (.toml) that adds to, changes or removes "
+    "packaged terms; also read from SOS_REPORTS_TERMS.",
+)
 kind_argument = click.argument("kind", type=click.Choice(list(KINDS), case_sensitive=False))
 input_argument = click.argument(
     "input_path", metavar="INPUT", type=click.Path(path_type=Path, dir_okay=False)
@@ -116,12 +130,27 @@ force_option = click.option(
 )
 
 
-def output_option(help: str, *, required: bool = False) -> Callable[[F], F]:
+def output_option(
+    help: str, *, suffixes: tuple[str, ...], required: bool = False, hint: str = ""
+) -> Callable[[F], F]:
+    """`-o/--output FILE`, whose name must end in one of `suffixes` (any case).
+
+    A wrong extension is a mistake on the command line like any other: click's usage
+    message and exit 2, before any work. The library checks again, for its own callers.
+    """
+
+    def check(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+        if value is not None and value.suffix.lower() not in suffixes:
+            either = ", ".join(suffixes[:-1]) + " or " if len(suffixes) > 1 else ""
+            raise click.BadParameter(f"{value}: give a name ending in {either}{suffixes[-1]}{hint}")
+        return value
+
     return click.option(
         "-o",
         "--output",
         required=required,
         type=click.Path(path_type=Path, dir_okay=False),
+        callback=check,
         help=help,
     )
 
@@ -165,14 +194,23 @@ def _due_line(due: dt.date | None, days: int | None) -> str | None:
     help="json: print the findings to standard output as a JSON list.",
 )
 @due_days_option
+@strict_language_option
+@terms_option
 @handle_errors
-def validate(input_path: Path, strict: bool, output_format: str, due_days: DueDays | None) -> None:
+def validate(
+    input_path: Path,
+    strict: bool,
+    output_format: str,
+    due_days: DueDays | None,
+    strict_language: bool,
+    terms: Path | None,
+) -> None:
     """Check an input and list every error and warning with its place."""
     from sos_reports.errors import InputError
     from sos_reports.reports import validate as check_input
 
     try:
-        checked = check_input(input_path, due_days)
+        checked = check_input(input_path, due_days, terms)
     except InputError as exc:
         if output_format != "json":
             raise
@@ -180,7 +218,7 @@ def validate(input_path: Path, strict: bool, output_format: str, due_days: DueDa
         click.echo(json.dumps([f.as_dict() for f in exc.findings], indent=2, ensure_ascii=False))
         _say(f"Error: {exc}")
         sys.exit(1)
-    failed = bool(checked.errors) or (strict and bool(checked.warnings))
+    failed = bool(checked.stopping(strict, strict_language))
     if output_format == "json":
         click.echo(
             json.dumps([f.as_dict() for f in checked.findings], indent=2, ensure_ascii=False)
@@ -190,6 +228,12 @@ def validate(input_path: Path, strict: bool, output_format: str, due_days: DueDa
         due = _due_line(checked.due_date, checked.due_days)
         if due:
             _say(due)
+        if checked.readings:
+            lowest = min(checked.readings, key=lambda r: r.ease)
+            _say(
+                f"Reading ease (plain English is 60 or more): {len(checked.readings)} free-text "
+                f"fields judged, the lowest {lowest.ease:.0f} at {lowest.where}."
+            )
         verdict = "not valid" if failed else "valid"
         kind = f"{checked.kind} input" if checked.kind else "input"
         _say(f"{input_path}: {kind} {verdict} ({_count(checked.findings)}).")
@@ -199,7 +243,11 @@ def validate(input_path: Path, strict: bool, output_format: str, due_days: DueDa
 
 @cli.command()
 @input_argument
-@output_option("The report to write (.docx); default: INPUT's name with -report.docx, beside it.")
+@output_option(
+    "The report to write (.docx); default: INPUT's name with -report.docx, beside it.",
+    suffixes=(".docx",),
+    hint=" (the report is a Word document; --pdf also writes a PDF beside it)",
+)
 @click.option(
     "--template",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
@@ -209,6 +257,8 @@ def validate(input_path: Path, strict: bool, output_format: str, due_days: DueDa
 @force_option
 @strict_option
 @due_days_option
+@strict_language_option
+@terms_option
 @handle_errors
 def fill(
     input_path: Path,
@@ -218,6 +268,8 @@ def fill(
     force: bool,
     strict: bool,
     due_days: DueDays | None,
+    strict_language: bool,
+    terms: Path | None,
 ) -> None:
     """Check an input and write its report (and its confidential annex, if it has one)."""
     from sos_reports.reports import fill as fill_report
@@ -230,6 +282,8 @@ def fill(
         strict=strict,
         due_days=due_days,
         pdf=pdf,
+        strict_language=strict_language,
+        terms=terms,
     )
     _print_findings(result.findings)
     due = _due_line(result.due_date, result.due_days)
@@ -241,7 +295,11 @@ def fill(
 
 @cli.command()
 @kind_argument
-@output_option("The form to write: .xlsx (Excel workbook), .yaml or .json.", required=True)
+@output_option(
+    "The form to write: .xlsx (Excel workbook), .yaml or .json.",
+    suffixes=(".xlsx", ".yaml", ".yml", ".json"),
+    required=True,
+)
 @click.option(
     "--from",
     "from_path",
@@ -270,7 +328,7 @@ def schema(kind: str) -> None:
 
 @cli.command()
 @kind_argument
-@output_option("Where to write the template (.docx).", required=True)
+@output_option("Where to write the template (.docx).", suffixes=(".docx",), required=True)
 @force_option
 @handle_errors
 def template(kind: str, output: Path, force: bool) -> None:
@@ -278,10 +336,6 @@ def template(kind: str, output: Path, force: bool) -> None:
     from sos_reports.render import packaged_template
     from sos_reports.writing import Output, write_outputs
 
-    if output.suffix.lower() != ".docx":
-        from sos_reports.errors import OutputError
-
-        raise OutputError(f"{output}: a template is a Word document; give a name ending in .docx")
     source = packaged_template(f"{kind.lower()}/report.docx")
     data = source.read_bytes()
     for path in write_outputs([Output(output, lambda handle: handle.write(data))], force=force):

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+# input: whether the input is complete and consistent; language: whether the family can read
+# it (plain English), which `--strict` alone does not make fatal.
+Category = Literal["input", "language"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,9 @@ class Finding:
     code: str = "rule"
     # The field's label as a form shows it, for findings placed in a workbook cell.
     label: str | None = None
+    category: Category = "input"
+    # The words to write instead, where a check can say.
+    suggestion: str | None = None
 
     @property
     def where(self) -> str:
@@ -45,6 +51,11 @@ class Finding:
         else:
             out["line"] = self.line
         out["message"] = self.message
+        # Only the newer category is named, so that an input finding keeps the keys it had.
+        if self.category != "input":
+            out["category"] = self.category
+        if self.suggestion is not None:
+            out["suggestion"] = self.suggestion
         return out
 
 

@@ -18,9 +18,15 @@ from sos_reports.validation import Checked, check
 from sos_reports.writing import Output, check_outputs, write_outputs
 
 
-def validate(path: Path, due_days: DueDays | None = None) -> Checked:
-    """Read and check an input; every finding, never an exception for a bad value."""
-    return check(read_input(Path(path)), due_days)
+def validate(path: Path, due_days: DueDays | None = None, terms: Path | None = None) -> Checked:
+    """Read and check an input; every finding, never an exception for a bad value.
+
+    `terms` is a local list of acronyms and jargon, applied after SOS_REPORTS_TERMS.
+    """
+    from sos_reports.language import load_terms
+
+    known = load_terms(Path(terms) if terms is not None else None)
+    return check(read_input(Path(path)), due_days, known)
 
 
 def default_output(input_path: Path) -> Path:
@@ -40,14 +46,18 @@ def fill(
     strict: bool = False,
     due_days: DueDays | None = None,
     pdf: bool = False,
+    strict_language: bool = False,
+    terms: Path | None = None,
 ) -> Result:
     """Validate an input and write its report (and its confidential annex, when it has one),
     with `pdf` a PDF of each as well.
 
     Raises InputError with every finding when the input is not valid (or, with `strict`,
-    has warnings), TemplateError for a template that cannot be filled, OutputError when an
-    output may not be written, PdfError when LibreOffice is missing or fails. Every output is
-    checked before any work, and nothing is written unless everything succeeds.
+    has warnings about the input; with `strict_language`, plain-English warnings, found with
+    the local list `terms` as well), TemplateError for a template that cannot be filled,
+    OutputError when an output may not be written, PdfError when LibreOffice is missing or
+    fails. Every output is checked before any work, and nothing is written unless everything
+    succeeds.
     """
     filled = prepare(
         input_path,
@@ -105,8 +115,8 @@ def prepare(
     from sos_reports.render import packaged_template, render
 
     input_path = Path(input_path)
-    checked = validate(input_path, due_days)
-    model = checked.valid_model(strict)
+    checked = validate(input_path, due_days, terms)
+    model = checked.valid_model(strict, strict_language)
     output = Path(output) if output is not None else default_output(input_path)
     if output.suffix.lower() != ".docx":
         raise OutputError(f"{output}: the report is a Word document; give a name ending in .docx")

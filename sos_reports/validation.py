@@ -8,7 +8,7 @@ import types
 import typing
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -19,6 +19,9 @@ from sos_reports.model.common import CommonInput
 from sos_reports.model.fields import field_at, fields_of, is_model, lookup, model_at
 from sos_reports.model.types import Choices, is_child_id, shown
 from sos_reports.readers import Loc, Source, child_ids, path_of
+
+if TYPE_CHECKING:
+    from sos_reports.language import Reading, Terms
 
 
 @dataclass
@@ -31,6 +34,8 @@ class Checked:
     findings: list[Finding] = field(default_factory=list)
     due_date: dt.date | None = None
     due_days: int | None = None
+    # The reading ease of each free-text field long enough to judge.
+    readings: list[Reading] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Finding]:
@@ -40,10 +45,18 @@ class Checked:
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "warning"]
 
-    def valid_model(self, strict: bool = False) -> CommonInput:
+    def stopping(self, strict: bool = False, strict_language: bool = False) -> list[Finding]:
+        """The findings that stop a report: errors; with `strict` the warnings about the
+        input, with `strict_language` the plain-English ones."""
+        return [
+            f
+            for f in self.findings
+            if f.severity == "error" or (strict_language if f.category == "language" else strict)
+        ]
+
+    def valid_model(self, strict: bool = False, strict_language: bool = False) -> CommonInput:
         """The model, or InputError with every finding that stops the report."""
-        stopping = self.findings if strict else self.errors
-        if self.model is None or stopping:
+        if self.model is None or self.stopping(strict, strict_language):
             raise InputError(self.findings, str(self.source.path))
         return self.model
 
@@ -72,8 +85,9 @@ def finding(
 _KIND_CHOICES = Choices(KINDS)
 
 
-def check(source: Source, due_days: DueDays | None = None) -> Checked:
-    """Validate a read input: types and required fields, then the rules across fields."""
+def check(source: Source, due_days: DueDays | None = None, terms: Terms | None = None) -> Checked:
+    """Validate a read input: types and required fields, then the rules across fields, then
+    the plain English of the family's copy (with `terms`, or the packaged and local list)."""
     from sos_reports import rules
 
     tree = source.tree
@@ -126,6 +140,11 @@ def check(source: Source, due_days: DueDays | None = None) -> Checked:
             finding(source, issue.severity, issue.loc, issue.message, issue.code, model_cls)
         )
     result.findings.sort(key=_document_order)
+    from sos_reports import language
+
+    plain = language.check(source, usable, model_cls, terms)
+    result.findings += plain.findings
+    result.readings = plain.readings
     return result
 
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from filelock import FileLock, Timeout
+
 from sos_reports.errors import OutputError
 from sos_reports.interrupts import held
 
@@ -216,8 +218,6 @@ def _lock_folder() -> Path:
 @contextlib.contextmanager
 def folder_locks(folders: Iterable[Path]) -> Iterator[None]:
     """Hold the lock of each folder (in one order, so two runs cannot wait on each other)."""
-    from filelock import FileLock, Timeout
-
     keys = sorted({str(Path(f).resolve()) for f in folders})
     with contextlib.ExitStack() as stack:
         if keys:

@@ -148,7 +148,7 @@ def test_fill_refuses_an_output_that_is_not_docx_and_a_missing_folder(
     runner: CliRunner, icpc_input: Path
 ) -> None:
     wrong = runner.invoke(cli, ["fill", str(icpc_input), "-o", str(icpc_input.with_name("r.pdf"))])
-    assert wrong.exit_code == 1 and ".docx" in wrong.stderr
+    assert wrong.exit_code == 2 and ".docx" in wrong.stderr
     missing = runner.invoke(
         cli, ["fill", str(icpc_input), "-o", str(icpc_input.parent / "no" / "r.docx")]
     )
@@ -167,6 +167,73 @@ def test_fill_refuses_an_output_that_is_not_docx_and_a_missing_folder(
 )
 def test_a_wrong_command_line_exits_2(runner: CliRunner, args: list[str]) -> None:
     assert runner.invoke(cli, args).exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "wrong", "takes"),
+    [
+        (["fill", "{input}"], "x.pdf", ".docx"),
+        (["new", "icpc"], "x.txt", ".xlsx, .yaml, .yml or .json"),
+        (["template", "icpc"], "x.doc", ".docx"),
+    ],
+)
+def test_a_wrong_output_extension_is_a_usage_error(
+    runner: CliRunner, icpc_input: Path, args: list[str], wrong: str, takes: str
+) -> None:
+    """Like any other mistake on the command line: exit 2, click's usage message naming the
+    option and the extensions it takes, and nothing written."""
+    target = icpc_input.with_name(wrong)
+    command = [a.format(input=icpc_input) for a in args]
+    result = runner.invoke(cli, [*command, "-o", str(target)], prog_name="sos-reports")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"Usage: sos-reports {command[0]} "), result.stderr
+    assert "Error: Invalid value for '-o' / '--output'" in result.stderr
+    assert f"{wrong}: give a name ending in {takes}" in result.stderr
+    assert "Traceback" not in result.output and result.stdout == ""
+    assert sorted(p.name for p in icpc_input.parent.iterdir()) == ["school.yaml"]
+
+
+def test_the_library_refuses_a_wrong_output_extension_itself(icpc_input: Path) -> None:
+    """A program calling the library, not the command line, gets an OutputError."""
+    from sos_reports.errors import OutputError
+    from sos_reports.reports import fill, new_input
+
+    with pytest.raises(OutputError, match=r"x\.pdf: .*ending in \.docx"):
+        fill(icpc_input, icpc_input.with_name("x.pdf"))
+    with pytest.raises(OutputError, match=r"x\.txt: .*ending in \.xlsx"):
+        new_input("icpc", icpc_input.with_name("x.txt"))
+    assert sorted(p.name for p in icpc_input.parent.iterdir()) == ["school.yaml"]
+
+
+def test_new_and_fill_take_on_the_command_line_the_extensions_the_library_takes(
+    runner: CliRunner, icpc_input: Path
+) -> None:
+    """One list of extensions per command would drift from the library's: a form the
+    library can write must not be a usage error, nor the reverse."""
+    from sos_reports.errors import OutputError
+    from sos_reports.reports import fill, new_input
+
+    calls = {
+        "new": (lambda out: new_input("icpc", out), ["new", "icpc"]),
+        "fill": (lambda out: fill(icpc_input, out, force=True), ["fill", str(icpc_input)]),
+    }
+    for name, (library, command) in calls.items():
+        for suffix in (".docx", ".xlsx", ".yaml", ".yml", ".json", ".pdf", ".txt", ".doc"):
+            out = icpc_input.with_name(f"{name}-library{suffix}")
+            try:
+                library(out)
+                library_takes = True
+            except OutputError as exc:
+                library_takes = "ending in" not in str(exc)
+            out = icpc_input.with_name(f"{name}-cli{suffix}")
+            cli_takes = runner.invoke(cli, [*command, "-o", str(out)]).exit_code != 2
+            assert cli_takes == library_takes, (name, suffix, library_takes)
+
+
+def test_an_output_extension_is_read_in_any_case(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["template", "icpc", "-o", str(tmp_path / "LOCAL.DOCX")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "LOCAL.DOCX").is_file()
 
 
 def test_a_missing_input_exits_1_with_a_message(runner: CliRunner, tmp_path: Path) -> None:
@@ -197,7 +264,7 @@ def test_template_writes_the_packaged_template(runner: CliRunner, tmp_path: Path
     again = runner.invoke(cli, ["template", "icpc", "-o", str(out)])
     assert again.exit_code == 1 and "--force" in again.stderr
     wrong = runner.invoke(cli, ["template", "icpc", "-o", str(tmp_path / "local.yaml")])
-    assert wrong.exit_code == 1 and ".docx" in wrong.stderr
+    assert wrong.exit_code == 2 and ".docx" in wrong.stderr
     assert not (tmp_path / "local.yaml").exists()
 
 

@@ -166,7 +166,7 @@ def test_from_refuses_a_malformed_earlier_input(tmp_path: Path) -> None:
 
 def test_new_refuses_an_unknown_suffix_and_an_existing_file(tmp_path: Path) -> None:
     runner = CliRunner()
-    assert runner.invoke(cli, ["new", "icpc", "-o", str(tmp_path / "x.txt")]).exit_code == 1
+    assert runner.invoke(cli, ["new", "icpc", "-o", str(tmp_path / "x.txt")]).exit_code == 2
     (tmp_path / "x.yaml").write_text("mine")
     result = runner.invoke(cli, ["new", "icpc", "-o", str(tmp_path / "x.yaml")])
     assert result.exit_code == 1 and "--force" in result.stderr

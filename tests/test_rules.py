@@ -961,7 +961,11 @@ def _on(conference: str, sent: str) -> dict[str, Any]:
         "sign_off.date": "2025-05-19",
         "sign_off.countersigned_date": "2025-05-19",
         "needs_to_happen.next_steps": lambda tree: [
-            {"action": "Weekly ELSA session.", "who": "Ms Joanna Pryce", "by": "ongoing"}
+            {
+                "action": "Weekly ELSA (emotional literacy support) session.",
+                "who": "Ms Joanna Pryce",
+                "by": "ongoing",
+            }
         ],
         "involvement.last_seen[0].date": "2025-05-19",
     }

@@ -19,6 +19,7 @@ import io
 import re
 import warnings
 import zipfile
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -119,7 +120,7 @@ def _check_container(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
         raise ReadError(f"is a damaged workbook: {exc}", source=source) from None
     if len(members) > MAX_MEMBERS:
         raise ReadError(f"holds {len(members)} parts, far more than a workbook", source=source)
@@ -139,6 +140,19 @@ def _check_container(path: Path) -> None:
                 "from almost nothing, as a zip bomb does; it was not opened",
                 source=source,
             )
+    # Every part is unpacked once here (the sizes are bounded above), so that a damaged one is
+    # this clear message, never a decompression error from deep inside a reader.
+    try:
+        with zipfile.ZipFile(path) as archive:
+            damaged = archive.testzip()
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError):
+        damaged = "?"
+    if damaged is not None:
+        raise ReadError(
+            "is a damaged workbook (part of the file cannot be unpacked): open it in Excel or "
+            "LibreOffice and save it again, or ask for a new copy",
+            source=source,
+        )
     if "xl/workbook.xml" not in {m.filename for m in members}:
         raise ReadError(
             "is a zip file but not an Excel workbook (a Word document or another file renamed?)",

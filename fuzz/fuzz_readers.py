@@ -1,0 +1,146 @@
+"""Coverage-guided fuzzing of the input readers and checks (atheris), for a bounded time.
+
+Each target turns the fuzzer's bytes into an input file and reads and checks it as
+`sos-reports validate` does. Refusing the file with a SosError (a message for the user) is
+the right answer to anything; any other exception is a crash, saved by libFuzzer as
+`crash-*` in the folder it runs in, and becomes a case in tests/fuzz-cases/ (see
+tests/test_fuzz_cases.py).
+
+    python fuzz/fuzz_readers.py yaml --seconds 30
+    python fuzz/fuzz_readers.py workbook-parts --seconds 30
+
+Targets: yaml, json (the text readers), workbook (the .xlsx bytes as they are: the container
+checks) and workbook-parts (an example workbook with one XML part replaced by fuzzed bytes,
+so that the fuzzer reaches the cell reader instead of stopping at the zip's checksums).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import atheris
+
+ROOT = Path(__file__).resolve().parents[1]
+SUFFIX = {"yaml": ".yaml", "json": ".json", "workbook": ".xlsx", "workbook-parts": ".xlsx"}
+
+with atheris.instrument_imports(include=["sos_reports", "yaml", "openpyxl"]):
+    import importlib
+    import pkgutil
+
+    import sos_reports
+
+    # The readers import much of the house lazily; import it all here, instrumented.
+    for module in pkgutil.walk_packages(sos_reports.__path__, "sos_reports."):
+        if ".builders" not in module.name and not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
+    from sos_reports.errors import SosError
+    from sos_reports.kinds import KINDS
+    from sos_reports.readers import read_input
+    from sos_reports.validation import check
+
+    for kind in KINDS.values():
+        kind.model.model_rebuild()
+
+SCRATCH = Path(
+    tempfile.mkdtemp(
+        prefix="sos-reports-fuzz-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None
+    )
+)
+
+
+def read_and_check(data: bytes, suffix: str) -> None:
+    path = SCRATCH / f"input{suffix}"
+    path.write_bytes(data)
+    with contextlib.suppress(SosError):  # a clear refusal is the right answer to any input
+        check(read_input(path))
+
+
+def seed_workbook() -> dict[str, bytes]:
+    """The parts of an example workbook, pre-filled from the ICPC example."""
+    from sos_reports.reports import new_input
+
+    target = SCRATCH / "seed.xlsx"
+    if not target.exists():
+        new_input("icpc", target, from_path=ROOT / "examples" / "icpc-school.yaml")
+    with zipfile.ZipFile(target) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def with_part_replaced(parts: dict[str, bytes], data: bytes) -> bytes:
+    """The workbook with the part the first byte chooses replaced by the rest of the data."""
+    provider = atheris.FuzzedDataProvider(data)
+    names = sorted(n for n in parts if n.endswith(".xml"))
+    chosen = names[provider.ConsumeIntInRange(0, len(names) - 1)]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, provider.ConsumeBytes(1 << 16) if name == chosen else content)
+    return buffer.getvalue()
+
+
+def corpus(target: str, folder: Path) -> Path:
+    """A corpus folder seeded with the examples (or the seed workbook)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if target in {"yaml", "json"}:
+        import json
+
+        import yaml
+
+        for example in (ROOT / "examples").glob("*.yaml"):
+            text = example.read_bytes()
+            if target == "yaml":
+                (folder / example.name).write_bytes(text)
+            else:
+                tree = yaml.load(text, Loader=yaml.BaseLoader)
+                (folder / f"{example.stem}.json").write_text(json.dumps(tree, indent=1))
+    elif target == "workbook":
+        parts = seed_workbook()
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, content in parts.items():
+                archive.writestr(name, content)
+        (folder / "seed.xlsx").write_bytes(buffer.getvalue())
+    return folder
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("target", choices=sorted(SUFFIX))
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--corpus", type=Path, default=None)
+    options, rest = parser.parse_known_args()
+    suffix = SUFFIX[options.target]
+    folder = corpus(options.target, options.corpus or SCRATCH / "corpus")
+
+    if options.target == "workbook-parts":
+        parts = seed_workbook()
+
+        def one(data: bytes) -> None:
+            read_and_check(with_part_replaced(parts, data), suffix)
+    else:
+
+        def one(data: bytes) -> None:
+            read_and_check(data, suffix)
+
+    argv = [
+        sys.argv[0],
+        f"-max_total_time={options.seconds}",
+        "-timeout=20",
+        "-rss_limit_mb=1536",
+        "-print_final_stats=1",
+        *rest,
+        str(folder),
+    ]
+    atheris.Setup(argv, one)
+    atheris.Fuzz()
+
+
+if __name__ == "__main__":
+    main()
