@@ -158,7 +158,10 @@ def main() -> None:
         seconds([python, str(script), str(template), str(context_file), str(work / "w.docx")], env)
 
         peaks = []
-        for jobs, label in ((1, "batch, 1 worker, per report"), (0, "batch, every core, per report")):
+        for jobs, label in (
+            (1, "batch, 1 worker, per report"),
+            (0, "batch, every core, per report"),
+        ):
             times = []
             for run in range(options.runs):
                 command = [*cli, "batch", str(inputs), "-o", str(work / f"b{jobs}-{run}"), "-q"]
@@ -188,7 +191,15 @@ def main() -> None:
         if not options.no_pdf and shutil.which("soffice"):
             times = []
             for run in range(max(1, options.runs // 2)):
-                command = [*cli, "batch", str(inputs), "-o", str(work / f"pdf-{run}"), "-q", "--pdf"]
+                command = [
+                    *cli,
+                    "batch",
+                    str(inputs),
+                    "-o",
+                    str(work / f"pdf-{run}"),
+                    "-q",
+                    "--pdf",
+                ]
                 elapsed, _ = batch_run(command, env)
                 times.append(elapsed / options.reports)
             rows.append(("batch --pdf, per document", statistics.median(times), "ms"))

@@ -105,6 +105,8 @@ class Settings:
     strict: bool = False
     due_days: DueDays | None = None
     pdf: bool = False
+    strict_language: bool = False
+    terms: Path | None = None
 
 
 def default_jobs() -> int:
@@ -228,6 +230,8 @@ def batch(
     pdf: bool = False,
     force: bool = False,
     strict: bool = False,
+    strict_language: bool = False,
+    terms: Path | None = None,
     due_days: DueDays | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
     on_start: Callable[[int], None] | None = None,
@@ -241,7 +245,14 @@ def batch(
     Interrupted, with `written` naming every file already in place.
     """
     out_dir = Path(out_dir)
-    settings = Settings(force=force, strict=strict, due_days=due_days, pdf=pdf)
+    settings = Settings(
+        force=force,
+        strict=strict,
+        due_days=due_days,
+        pdf=pdf,
+        strict_language=strict_language,
+        terms=terms,
+    )
     if pdf:
         from sos_reports.pdf import find_soffice
 
@@ -341,6 +352,8 @@ def _fill_group(group: list[Job], settings: Settings) -> Iterator[Outcome]:
                 strict=settings.strict,
                 due_days=settings.due_days,
                 pdf=settings.pdf,
+                strict_language=settings.strict_language,
+                terms=settings.terms,
             )
         except Exception as exc:
             yield _failure(job, exc)

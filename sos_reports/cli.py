@@ -363,6 +363,8 @@ def template(kind: str, output: Path, force: bool) -> None:
 @click.option("--pdf", is_flag=True, help="Also write a PDF of each document (needs LibreOffice).")
 @force_option
 @strict_option
+@strict_language_option
+@terms_option
 @due_days_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @handle_errors
@@ -373,6 +375,8 @@ def batch(
     pdf: bool,
     force: bool,
     strict: bool,
+    strict_language: bool,
+    terms: Path | None,
     due_days: DueDays | None,
     quiet: bool,
 ) -> None:
@@ -404,6 +408,8 @@ def batch(
             pdf=pdf,
             force=force,
             strict=strict,
+            strict_language=strict_language,
+            terms=terms,
             due_days=due_days,
             on_start=started,
             on_outcome=done,

@@ -67,6 +67,8 @@ def fill(
         strict=strict,
         due_days=due_days,
         pdf=pdf,
+        strict_language=strict_language,
+        terms=terms,
     )
     if pdf:
         filled.add_pdfs(_pdfs(filled.documents))
@@ -109,6 +111,8 @@ def prepare(
     strict: bool = False,
     due_days: DueDays | None = None,
     pdf: bool = False,
+    strict_language: bool = False,
+    terms: Path | None = None,
 ) -> Filled:
     """Everything `fill` does short of converting to PDF and writing: raises as `fill` does."""
     from sos_reports.context import annex_context, report_context

@@ -300,7 +300,7 @@ def test_a_batch_stopped_half_way_leaves_whole_pairs_and_no_worker(
     docx = sorted(out.glob("*.docx"))
     assert sorted(written) == docx
     reports = [p for p in docx if p.name.endswith("-report.docx")]
-    assert reports and len(reports) < 60 or process.returncode == 0
+    assert (reports and len(reports) < 60) or process.returncode == 0
     for report in reports:  # each report with its annex, whole
         annex = report.with_name(f"{report.stem}-confidential-annex.docx")
         assert annex in docx
