@@ -274,7 +274,9 @@ def batch(
                 if on_outcome is not None:
                     on_outcome(outcome)
     except KeyboardInterrupt as exc:
-        exc.written = [p for o in outcomes for p in o.written]  # type: ignore[attr-defined]
+        last = getattr(exc, "outcome", None)  # stopped just after that input's set was written
+        done = outcomes + ([last] if last is not None else [])
+        exc.written = [p for o in done for p in o.written]  # type: ignore[attr-defined]
         raise
     finally:
         _remove_empty(made)

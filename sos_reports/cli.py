@@ -464,4 +464,24 @@ def main() -> None:
     from sos_reports.interrupts import install
 
     install()
-    cli(prog_name="sos-reports")
+    try:
+        cli(prog_name="sos-reports")
+    finally:
+        _settle()
+
+
+def _settle() -> None:
+    """Once the command is done, a signal ends the process as it ends any program, instead
+    of raising into the interpreter's shutdown (which printed a traceback). What was printed
+    is flushed first, so that the files written are still listed."""
+    import contextlib
+    import signal
+
+    from sos_reports.interrupts import STOPPING
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    for signum in STOPPING:
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, signal.SIG_DFL)

@@ -265,9 +265,13 @@ def _stray(folder: Path) -> list[str]:
     return [str(p) for p in folder.rglob("*") if p.name.startswith(".")]
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+@pytest.mark.parametrize(
+    ("signum", "jobs"),
+    [(signal.SIGTERM, "2"), (signal.SIGINT, "2"), (signal.SIGTERM, "1")],
+    ids=["SIGTERM", "SIGINT", "SIGTERM-one-worker"],
+)
 def test_a_batch_stopped_half_way_leaves_whole_pairs_and_no_worker(
-    tmp_path: Path, signum: int
+    tmp_path: Path, signum: int, jobs: str
 ) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -278,7 +282,7 @@ def test_a_batch_stopped_half_way_leaves_whole_pairs_and_no_worker(
     env = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
     env.update(TMPDIR=str(tmp), PYTHONUNBUFFERED="1")
     process = subprocess.Popen(
-        [sys.executable, "-m", "sos_reports", "batch", str(inputs), "-o", str(out), "-j", "2"],
+        [sys.executable, "-m", "sos_reports", "batch", str(inputs), "-o", str(out), "-j", jobs],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
