@@ -157,20 +157,27 @@ def main() -> None:
         seconds([*cli, "fill", str(EXAMPLE), "-o", str(work / "warm.docx"), "-f"], env)
         seconds([python, str(script), str(template), str(context_file), str(work / "w.docx")], env)
 
+        one = work / "one"
+        one.mkdir()
+        shutil.copy(EXAMPLE, one / "school.yaml")
         peaks = []
-        for jobs, label in (
-            (1, "batch, 1 worker, per report"),
-            (0, "batch, every core, per report"),
-        ):
-            times = []
+        for jobs, label in ((1, "1 worker"), (0, "every core")):
+            whole, single = [], []
             for run in range(options.runs):
                 command = [*cli, "batch", str(inputs), "-o", str(work / f"b{jobs}-{run}"), "-q"]
+                alone = [*cli, "batch", str(one), "-o", str(work / f"s{jobs}-{run}"), "-q"]
                 if jobs:
                     command += ["-j", str(jobs)]
+                    alone += ["-j", str(jobs)]
                 elapsed, peak = batch_run(command, env)
-                times.append(elapsed / options.reports)
+                whole.append(elapsed)
+                single.append(batch_run(alone, env)[0])
                 peaks.append(peak)
-            rows.append((label, statistics.median(times), "ms"))
+            n = options.reports
+            rows.append((f"batch, {label}, per report", statistics.median(whole) / n, "ms"))
+            # What each report adds to a batch, start-up and the first report taken away.
+            marginal = (statistics.median(whole) - statistics.median(single)) / (n - 1)
+            rows.append((f"batch, {label}, per report after the first", marginal, "ms"))
 
         cold, base, helps = [], [], []
         for run in range(options.runs):
@@ -211,7 +218,7 @@ def main() -> None:
     cold_fill = dict((label, value) for label, value, _ in rows)
     print()
     print(
-        "40 separate fill processes / batch (every core), per report: "
+        f"{options.reports} separate fill processes / batch (every core), per report: "
         f"{cold_fill['cold fill process'] / cold_fill['batch, every core, per report']:.1f}x"
     )
     print(

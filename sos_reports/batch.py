@@ -17,7 +17,7 @@ import re
 import signal
 import sys
 import unicodedata
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -152,18 +152,17 @@ def find_inputs(paths: Iterable[Path], out_dir: Path) -> tuple[list[Job], list[O
             unique.append((path, in_folder))
     if not unique:
         return [], missing
-    common = Path(os.path.commonpath([str(r) for r in roots]))
+    try:
+        common: Path | None = Path(os.path.commonpath([str(r) for r in roots]))
+    except ValueError:  # inputs on different drives (Windows) share no folder
+        common = None
     return _name(unique, common, out_dir), missing
 
 
 def _search(folder: Path, out_dir: Path) -> Iterator[Path]:
     for top, folders, files in os.walk(folder):
         here = Path(top)
-        folders[:] = sorted(
-            d
-            for d in folders
-            if not d.startswith(".") and (here / d != out_dir or here / d == folder)
-        )
+        folders[:] = sorted(d for d in folders if not d.startswith(".") and here / d != out_dir)
         for name in sorted(files):
             # Hidden files, and the lock files Word and LibreOffice keep beside open ones.
             if name.startswith((".", "~$")):
@@ -191,10 +190,13 @@ def _outputs_of(stem: str) -> list[str]:
     return [f"{name}{ext}" for name in (report, annex) for ext in (".docx", ".pdf")]
 
 
-def _name(inputs: list[tuple[Path, bool]], common: Path, out_dir: Path) -> list[Job]:
+def _name(inputs: list[tuple[Path, bool]], common: Path | None, out_dir: Path) -> list[Job]:
     planned: list[tuple[Path, bool, tuple[str, ...], str]] = []
     for path, in_folder in inputs:
-        relative = Path(os.path.relpath(path.parent, common)).parts
+        if common is None:
+            relative = path.parent.parts[1:]  # the whole path, its drive left out
+        else:
+            relative = Path(os.path.relpath(path.parent, common)).parts
         folder = tuple(safe_name(part) for part in relative if part not in (".", ""))
         planned.append((path, in_folder, folder, safe_name(path.stem)))
     # Inputs that share a folder and a name (in any case: some disks ignore it) take their
@@ -265,18 +267,18 @@ def batch(
         if on_outcome is not None:
             on_outcome(outcome)
     made = _make_folders(out_dir, {job.output.parent for job in work})
+
+    def record(outcome: Outcome) -> None:
+        outcomes.append(outcome)
+        if on_outcome is not None:
+            on_outcome(outcome)
+
     try:
         workers = max(1, min(jobs or default_jobs(), len(work) or 1))
         run = _in_process if workers == 1 else _in_workers
-        with contextlib.closing(run(work, settings, workers)) as coming:
-            for outcome in coming:
-                outcomes.append(outcome)
-                if on_outcome is not None:
-                    on_outcome(outcome)
+        run(work, settings, workers, record)
     except KeyboardInterrupt as exc:
-        last = getattr(exc, "outcome", None)  # stopped just after that input's set was written
-        done = outcomes + ([last] if last is not None else [])
-        exc.written = [p for o in done for p in o.written]  # type: ignore[attr-defined]
+        exc.written = [p for o in outcomes for p in o.written]  # type: ignore[attr-defined]
         raise
     finally:
         _remove_empty(made)
@@ -327,10 +329,10 @@ def _remove_empty(folders: list[Path]) -> None:
 
 
 def _in_process(
-    work: list[Job], settings: Settings, workers: int
-) -> Generator[Outcome, None, None]:
+    work: list[Job], settings: Settings, workers: int, record: Callable[[Outcome], None]
+) -> None:
     for group in _groups(work, settings, 1):
-        yield from _fill_group(group, settings)
+        _fill_group(group, settings, record)
 
 
 def _groups(work: list[Job], settings: Settings, workers: int) -> list[list[Job]]:
@@ -340,12 +342,13 @@ def _groups(work: list[Job], settings: Settings, workers: int) -> list[list[Job]
     return [work[i : i + size] for i in range(0, len(work), size)]
 
 
-def _fill_group(group: list[Job], settings: Settings) -> Iterator[Outcome]:
+def _fill_group(group: list[Job], settings: Settings, record: Callable[[Outcome], None]) -> None:
     """Fill each job of a group; with PDFs, convert all of them in one LibreOffice run."""
     from sos_reports.reports import prepare
 
     filled: list[tuple[Job, Filled]] = []
     for job in group:
+        _check_stopping()
         try:
             prepared = prepare(
                 job.input,
@@ -358,49 +361,59 @@ def _fill_group(group: list[Job], settings: Settings) -> Iterator[Outcome]:
                 terms=settings.terms,
             )
         except Exception as exc:
-            yield _failure(job, exc)
+            record(_failure(job, exc))
             continue
         if settings.pdf:
             filled.append((job, prepared))
         else:
-            yield _write(job, prepared)
+            _write(job, prepared, record)
     if not filled:
         return
     try:
         pdfs = _pdfs([prepared for _, prepared in filled])
-    except SosError:
-        # One document LibreOffice cannot convert must not cost the others their PDFs.
+    except Exception as exc:
         if len(filled) == 1:
-            pdfs = None
-        else:
-            for job, _ in filled:
-                yield from _fill_group([job], settings)
+            record(_failure(filled[0][0], exc))
             return
+        # One document LibreOffice cannot convert must not cost the others their PDFs.
+        for job, _ in filled:
+            _fill_group([job], settings, record)
+        return
     for number, (job, prepared) in enumerate(filled):
-        if pdfs is None:
-            try:
-                _pdfs([prepared])
-            except Exception as exc:
-                yield _failure(job, exc)
-            continue
         prepared.add_pdfs(pdfs[number])
-        yield _write(job, prepared)
+        _write(job, prepared, record)
 
 
-def _write(job: Job, prepared: Filled) -> Outcome:
+def _write(job: Job, prepared: Filled, record: Callable[[Outcome], None]) -> None:
+    """Write one input's set, and record it before a stopping signal can be taken."""
+    from sos_reports.interrupts import held
+
     try:
         result = prepared.write()
     except KeyboardInterrupt as exc:
-        # Stopped once every file of this input was in place: they are reported as written.
-        written = getattr(exc, "written", None)
+        # Stopped once every file of this input was in place: they are recorded as written.
+        # The signal may also have come in the instant after the set was written and before
+        # it was recorded; the files then hold exactly what this run made.
+        written = getattr(exc, "written", None) or _in_place(prepared)
         if written:
-            exc.outcome = Outcome(  # type: ignore[attr-defined]
-                str(job.input), list(written), prepared.findings, index=job.index
-            )
+            with held():
+                record(Outcome(str(job.input), list(written), prepared.findings, index=job.index))
         raise
     except Exception as exc:
-        return _failure(job, exc)
-    return Outcome(str(job.input), result.written, result.findings, index=job.index)
+        record(_failure(job, exc))
+        return
+    with held():
+        record(Outcome(str(job.input), result.written, result.findings, index=job.index))
+
+
+def _in_place(prepared: Filled) -> list[str]:
+    contents = {**prepared.documents, **prepared.pdfs}
+    try:
+        if all(path.read_bytes() == contents[path] for path in prepared.targets):
+            return [str(path) for path in prepared.targets]
+    except (OSError, KeyError):
+        pass
+    return []
 
 
 def _failure(job: Job, exc: Exception) -> Outcome:
@@ -471,6 +484,15 @@ def _stop_once(signum: int, frame: FrameType | None) -> None:
     raise Interrupted(signum)
 
 
+def _check_stopping() -> None:
+    """Stop before the next input once a worker was asked to, even if the library code the
+    signal came into swallowed the exception."""
+    from sos_reports.interrupts import Interrupted
+
+    if _stopping:
+        raise Interrupted(signal.SIGTERM)
+
+
 def _worker(tasks: Any, results: Any, settings: Settings) -> None:
     from sos_reports.interrupts import STOPPING
 
@@ -478,15 +500,15 @@ def _worker(tasks: Any, results: Any, settings: Settings) -> None:
         signal.signal(signum, _stop_once)
     try:
         while True:
-            group = tasks.get()
+            _check_stopping()
+            group: Any = _NOTHING
+            while group is _NOTHING:
+                group = _receive(tasks)
             if group is None:
                 break
-            for outcome in _fill_group(group, settings):
-                results.put(outcome)
-    except KeyboardInterrupt as exc:
-        last = getattr(exc, "outcome", None)
-        if last is not None:
-            results.put(last)
+            _fill_group(group, settings, results.put)
+    except KeyboardInterrupt:
+        pass  # what was written is recorded; the parent reports it
     finally:
         results.put(None)  # this worker is done
 
@@ -514,57 +536,87 @@ def _warm_up() -> None:
 
 
 def _in_workers(
-    work: list[Job], settings: Settings, workers: int
-) -> Generator[Outcome, None, None]:
+    work: list[Job], settings: Settings, workers: int, record: Callable[[Outcome], None]
+) -> None:
     context = _context()
     if context.get_start_method() == "fork":
         _warm_up()
-    tasks = context.SimpleQueue()
+    # Queues with their own feeder thread: a batch of thousands never waits on a full pipe.
+    tasks = context.Queue()
     results = context.Queue()
-    groups = _groups(work, settings, workers)
-    for group in groups:
-        tasks.put(group)
-    for _ in range(workers):
-        tasks.put(None)
     processes: list[BaseProcess] = []
     pending = {job.index: job for job in work}
+    finished = 0
+
+    def take(item: Outcome | None) -> None:
+        nonlocal finished
+        if item is None:  # a worker is done
+            finished += 1
+            return
+        pending.pop(item.index, None)
+        record(item)
+
     try:
+        # The workers are forked before the feeder thread starts: forking a process with
+        # threads running can copy a lock in the middle of being held.
         for _ in range(workers):
             process = context.Process(target=_worker, args=(tasks, results, settings), daemon=True)
             process.start()
             processes.append(process)
-        finished = 0
+        for group in _groups(work, settings, workers):
+            tasks.put(group)
+        for _ in range(workers):
+            tasks.put(None)
+        idle = 0.0
         while finished < len(processes):
-            try:
-                outcome = results.get(timeout=1)
-            except queue.Empty:
-                if not any(p.is_alive() for p in processes):
-                    break
+            if _receive(results, take) is not _NOTHING:
+                idle = 0.0
                 continue
-            if outcome is None:
-                finished += 1
-                continue
-            pending.pop(outcome.index, None)
-            yield outcome
+            idle += _WAIT
+            if idle >= 1 and not any(p.is_alive() for p in processes):
+                break
         for process in processes:
             process.join(timeout=10)
     except KeyboardInterrupt:
         _stop(processes)
         with contextlib.suppress(Exception):
-            while True:
-                outcome = results.get(timeout=0.2)
-                if outcome is not None and outcome.written:
-                    pending.pop(outcome.index, None)
-                    yield outcome
+            while _receive(results, take) is not _NOTHING:
+                pass
         raise
     finally:
         _stop(processes)
     for job in sorted(pending.values(), key=lambda j: j.index):
-        yield Outcome(
-            str(job.input),
-            error="the worker filling it stopped unexpectedly; fill it again on its own",
-            index=job.index,
+        record(
+            Outcome(
+                str(job.input),
+                error="the worker filling it stopped unexpectedly; fill it again on its own",
+                index=job.index,
+            )
         )
+
+
+_NOTHING = object()
+# Seconds a receive waits with the stopping signals held back; a Ctrl-C waits no longer.
+_WAIT = 0.05
+
+
+def _receive(source: Any, take: Callable[[Any], None] | None = None) -> Any:
+    """The next item of a queue (given to `take` first), or _NOTHING after a short wait.
+
+    The stopping signals are held back meanwhile: one that came while a message was half
+    read would leave the rest in the pipe and every later message unreadable, and one that
+    came between reading an outcome and recording it would leave its files unlisted.
+    """
+    from sos_reports.interrupts import held
+
+    with held():
+        try:
+            item = source.get(timeout=_WAIT)
+        except queue.Empty:
+            return _NOTHING
+        if take is not None:
+            take(item)
+        return item
 
 
 def _stop(processes: list[BaseProcess]) -> None:

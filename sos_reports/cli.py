@@ -427,6 +427,13 @@ def batch(
         sys.exit(getattr(exc, "exit_code", 130))
     if bar is not None:
         bar.__exit__(None, None, None)
+    if not result.outcomes:
+        from sos_reports.errors import SosError
+
+        raise SosError(
+            "no inputs found: give files, or folders holding .yaml, .yml, .json, .xlsx "
+            "or Word form (.docx) inputs"
+        )
     for path in result.written:
         click.echo(path)
     _print_batch_summary(result)

@@ -335,3 +335,30 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().split()[2]
     except OSError:
         return "gone"
+
+
+def test_a_batch_of_many_inputs_never_waits_on_its_own_workers(tmp_path: Path) -> None:
+    """Hundreds of jobs are more than a pipe holds before the workers read them."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(600):
+        (folder / f"{'a-long-name-of-an-input-' * 5}{i:04d}.yaml").write_text("kind: icpc\n")
+    shutil.copy(example_path("icpc"), folder / "school.yaml")
+    done = subprocess.run(
+        [sys.executable, "-m", "sos_reports", "batch", str(folder), "-o", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "Batch: 1 report written, 600 failed" in done.stderr
+
+
+def test_a_folder_without_inputs_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    code, stdout, stderr = _run(str(tmp_path / "empty"), "-o", str(tmp_path / "out"))
+    assert code == 1
+    assert "no inputs found" in stderr
+    assert stdout == ""
