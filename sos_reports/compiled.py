@@ -410,7 +410,16 @@ def _header(xml: str) -> bytes:
     return etree.tostring(root, encoding="UTF-8", standalone=True)
 
 
+# What XML cannot hold at all; lxml refuses it too, so no property can make a broken file.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _escape(value: str) -> bytes:
+    """A property's text as python-docx and lxml write it, with python-docx's limit."""
+    if _NOT_XML.search(value):
+        raise ValueError(
+            "All strings must be XML compatible: Unicode or ASCII, no NULL bytes or control characters"
+        )
     if len(value) > 255:
         raise ValueError(f"exceeded 255 char limit for property, got:\n\n'{value}'")
     text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -227,3 +227,14 @@ def test_a_kept_plan_that_is_damaged_is_made_again(
                 template, report_context(model), handle, properties=PROPERTIES, family_copy=True
             )
         assert _normalised(again) == _normalised(first)
+
+
+def test_a_property_xml_cannot_hold_is_refused_not_written(tmp_path: Path) -> None:
+    model = validate(example_path("icpc")).valid_model()
+    template = render.packaged_template("icpc/report.docx")
+    bad = {**PROPERTIES, "author": "Sam\x01 O'Neill"}
+    for fill in (render.render, render.render_docxtpl):
+        target = io.BytesIO()
+        with pytest.raises((TemplateError, ValueError)):
+            fill(template, report_context(model), target, properties=bad, family_copy=True)
+        assert target.getvalue() == b""
