@@ -8,13 +8,14 @@ command line itself was wrong.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -32,20 +33,34 @@ def _say(message: str = "") -> None:
     click.echo(message, err=True)
 
 
-def _print_findings(findings: list[Finding]) -> None:
+def _print_findings(findings: list[Finding], source: str = "") -> None:
+    """Each finding on a line; with `source`, the input it belongs to before its place."""
     for f in findings:
         label = (
             click.style("error", fg="red", bold=True)
             if f.severity == "error"
             else click.style("warning", fg="yellow", bold=True)
         )
-        _say(f"{label}: {f.where}: {f.message}")
+        _say(f"{label}: {f'{source}: ' if source else ''}{f.where}: {f.message}")
 
 
 def _count(findings: list[Finding]) -> str:
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
     return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+
+
+def _stopped(exc: KeyboardInterrupt) -> NoReturn:
+    """Ctrl-C, SIGTERM or SIGHUP: the work was cleaned up on the way here; say what is left."""
+    from sos_reports.interrupts import placed
+
+    if placed:
+        for path in placed:
+            click.echo(path)
+        _say("Interrupted, after every file of this command was written.")
+    else:
+        _say("Interrupted; nothing was written.")
+    sys.exit(getattr(exc, "exit_code", 130))
 
 
 def handle_errors(command: F) -> F:
@@ -67,15 +82,7 @@ def handle_errors(command: F) -> F:
         except OSError as exc:
             _say(f"Error: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}")
         except KeyboardInterrupt as exc:
-            # Ctrl-C, SIGTERM or SIGHUP: the work was cleaned up on the way here.
-            written = getattr(exc, "written", None)
-            if written:
-                for path in written:
-                    click.echo(path)
-                _say("Interrupted, after every file of this command was written.")
-            else:
-                _say("Interrupted; nothing was written.")
-            sys.exit(getattr(exc, "exit_code", 130))
+            _stopped(exc)
         except Exception as exc:
             if os.environ.get("SOS_REPORTS_DEBUG"):
                 raise
@@ -296,23 +303,40 @@ def fill(
 @cli.command()
 @kind_argument
 @output_option(
-    "The form to write: .xlsx (Excel workbook), .yaml or .json.",
-    suffixes=(".xlsx", ".yaml", ".yml", ".json"),
+    "The form to write: .xlsx (Excel workbook), .docx (Word form), .yaml or .json.",
+    suffixes=(".xlsx", ".docx", ".yaml", ".yml", ".json"),
     required=True,
 )
 @click.option(
     "--from",
     "from_path",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="Pre-fill from an earlier input (for example the initial report, for a review).",
+    help="Pre-fill the next report from an earlier input (for example the initial report, for a review).",
 )
 @force_option
 @handle_errors
 def new(kind: str, output: Path, from_path: Path | None, force: bool) -> None:
-    """Write a blank input form for KIND, or one pre-filled with --from."""
+    """Write a blank input form for KIND, or the next report's, pre-filled with --from."""
     from sos_reports.reports import new_input
 
     for path in new_input(kind.lower(), output, from_path=from_path, force=force).written:
+        click.echo(path)
+
+
+@cli.command()
+@input_argument
+@output_option(
+    "The form to write: .yaml, .json, .xlsx (Excel workbook) or .docx (Word form).",
+    suffixes=(".yaml", ".yml", ".json", ".xlsx", ".docx"),
+    required=True,
+)
+@force_option
+@handle_errors
+def convert(input_path: Path, output: Path, force: bool) -> None:
+    """Write INPUT in another form, content kept whole (for example a filled Word form as YAML)."""
+    from sos_reports.reports import convert as convert_input
+
+    for path in convert_input(input_path, output, force=force).written:
         click.echo(path)
 
 
@@ -467,12 +491,79 @@ def _print_batch_summary(result: Any) -> None:
     _say(f"Batch: {', '.join(parts)}.")
 
 
+@cli.command()
+@click.argument(
+    "inputs", metavar="INPUT...", nargs=-1, required=True, type=click.Path(path_type=Path)
+)
+@output_option(
+    "The map to write (.docx).",
+    suffixes=(".docx",),
+    required=True,
+    hint=" (the map is a Word document; --pdf also writes a PDF beside it)",
+)
+@click.option("--pdf", is_flag=True, help="Also write a PDF of the map (needs LibreOffice).")
+@force_option
+@due_days_option
+@handle_errors
+def merge(
+    inputs: tuple[Path, ...], output: Path, pdf: bool, force: bool, due_days: DueDays | None
+) -> None:
+    """Put the agencies' inputs for one conference on one Signs of Safety map for the chair.
+
+    INPUT is an agency's input (any kind, any form) or a folder of them.
+    """
+    from sos_reports.errors import MergeError
+    from sos_reports.merge import merge as merge_inputs
+
+    try:
+        result = merge_inputs(list(inputs), output, force=force, pdf=pdf, due_days=due_days)
+    except MergeError as exc:
+        for source, findings in exc.invalid:
+            if len(findings) == 1 and findings[0].code == "read" and not findings[0].path:
+                read = findings[0]  # the file itself: no field to name
+                line = f" (line {read.line})" if read.line else ""
+                _say(f"{click.style('error', fg='red', bold=True)}: {source}{line}: {read.message}")
+            else:
+                _print_findings(findings, source)
+        for mismatch in exc.mismatches:
+            _say(f"{click.style('error', fg='red', bold=True)}: {mismatch}")
+        _say(f"Error: {exc}; nothing was written.")
+        sys.exit(1)
+    for source, warnings in result.warnings.items():
+        count = f"{len(warnings)} warning{'s' * (len(warnings) != 1)}"
+        _say(f"{source}: {count}; `sos-reports validate {source}` lists them.")
+    for note in result.notes:
+        _say(f"{click.style('warning', fg='yellow', bold=True)}: {note}")
+    for path in result.written:
+        click.echo(path)
+
+
 def main() -> None:
+    """The console command. Click's own handling of Ctrl-C ("Aborted!", exit 1) is replaced by
+    the tool's, which SIGTERM and SIGHUP share, wherever the signal comes."""
     from sos_reports.interrupts import install
 
-    install()
     try:
-        cli(prog_name="sos-reports")
+        try:
+            install()
+            code = cli.main(prog_name="sos-reports", standalone_mode=False)
+        except KeyboardInterrupt as exc:
+            _stopped(exc)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort as exc:
+            # Click turns a KeyboardInterrupt (our signals' too) that it sees into Abort.
+            if isinstance(exc.__cause__, KeyboardInterrupt):
+                _stopped(exc.__cause__)
+            _say("Aborted.")
+            sys.exit(1)
+        except OSError as exc:
+            if exc.errno != errno.EPIPE:  # output piped into a program that stopped reading
+                raise
+            sys.stderr.close()
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
     finally:
         _settle()
 

@@ -24,7 +24,8 @@ class Finding:
     # required (missing or blank), unknown (a key the kind does not have), value (a value of
     # the wrong form), rule (a rule across fields), read (the file itself)
     code: str = "rule"
-    # The field's label as a form shows it, for findings placed in a workbook cell.
+    # The field's label as a form shows it, for findings placed in a workbook cell or in a
+    # Word form's answer box.
     label: str | None = None
     category: Category = "input"
     # The words to write instead, where a check can say.
@@ -32,10 +33,13 @@ class Finding:
 
     @property
     def where(self) -> str:
-        """The location as a practitioner reads it: `Sheet!Cell`, or the path and line."""
+        """The location as a practitioner reads it: `Sheet!Cell`, a Word form's label and
+        path, or the path and line."""
         if self.cell:
             name = self.label or self.path
             return f"{self.cell} ({name})" if name else self.cell
+        if self.label:
+            return f"{self.label} ({self.path})" if self.path else self.label
         place = self.path or "the file"
         return f"{place} (line {self.line})" if self.line else place
 
@@ -50,6 +54,8 @@ class Finding:
                 out["label"] = self.label
         else:
             out["line"] = self.line
+            if self.label:
+                out["label"] = self.label
         out["message"] = self.message
         # Only the newer category is named, so that an input finding keeps the keys it had.
         if self.category != "input":
@@ -94,6 +100,21 @@ class TemplateError(SosError):
 
 class OutputError(SosError):
     """An output cannot be written as asked (it exists, it is an input, the folder is missing)."""
+
+
+class MergeError(SosError):
+    """Inputs that cannot make one conference map: each input that is not valid, with its
+    findings, or every way the inputs do not belong to one conference."""
+
+    def __init__(
+        self,
+        message: str,
+        invalid: list[tuple[str, list[Finding]]] | None = None,
+        mismatches: list[str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.invalid = invalid or []
+        self.mismatches = mismatches or []
 
 
 class PdfError(SosError):

@@ -24,13 +24,17 @@ STOPPING = tuple(
 )
 
 
+# The outputs this process has put in place, in order: a run stopped after writing them (as
+# it prints them, say) can still say what it wrote.
+placed: list[str] = []
+
+
 class Interrupted(KeyboardInterrupt):
-    """The run was asked to stop by a signal; `written` lists files already in place."""
+    """The run was asked to stop by a signal."""
 
     def __init__(self, signum: int = signal.SIGINT) -> None:
         super().__init__(signum)
         self.signum = signum
-        self.written: list[str] = []
 
     @property
     def exit_code(self) -> int:
@@ -50,6 +54,10 @@ def install() -> None:
         # A signal the parent told us to ignore (nohup) stays ignored.
         if signal.getsignal(signum) is not signal.SIG_IGN:
             signal.signal(signum, _raise)
+    # Python finds its temporary folder by writing and deleting a probe file there, once:
+    # done now, with the signals held, a stopped run can never leave that file behind.
+    with held():
+        tempfile.gettempdir()
 
 
 @contextlib.contextmanager

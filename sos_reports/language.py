@@ -745,7 +745,6 @@ def check(
     source: Source, model: Any, model_cls: type[BaseModel], terms: Terms | None = None
 ) -> LanguageCheck:
     """The plain-English warnings on the family's copy of a report, and each field's reading ease."""
-    from sos_reports.validation import finding
 
     terms = load_terms() if terms is None else terms
     texts = family_text(model)
@@ -753,7 +752,7 @@ def check(
         return LanguageCheck([], [])
 
     def located(loc: Loc, message: str, suggestion: str | None) -> Finding:
-        found = finding(source, "warning", loc, message, "language", model_cls)
+        found = source.finding("warning", loc, message, "language", model_cls)
         return replace(found, category="language", suggestion=suggestion)
 
     children = getattr(model, "children", None) or []

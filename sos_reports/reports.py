@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from sos_reports.deadlines import DueDays
 from sos_reports.errors import Finding, OutputError, Result
@@ -195,43 +195,91 @@ def _pdfs(documents: dict[Path, bytes]) -> dict[Path, bytes]:
         }
 
 
+FORM_SUFFIXES = {".yaml", ".yml", ".json", ".xlsx", ".docx"}
+_FORM_NAMES = "a name ending in .xlsx (Excel), .docx (Word form), .yaml or .json"
+
+
 def new_input(
     kind: str, output: Path, *, from_path: Path | None = None, force: bool = False
 ) -> Result:
-    """Write a blank input form for `kind` (.yaml, .yml, .json or .xlsx), or one pre-filled
-    from an earlier input. The earlier input must be well formed (no unknown keys, no values
-    of the wrong form); it need not be complete.
+    """Write a blank input form for `kind` (.xlsx, .docx, .yaml, .yml or .json), or the next
+    report's form pre-filled from an earlier input (see forms/carry.py). The earlier input
+    must be well formed (no unknown keys, no values of the wrong form); it need not be
+    complete.
     """
-    from sos_reports.carry import carry_forward
-    from sos_reports.errors import InputError
-    from sos_reports.skeleton import json_skeleton, yaml_skeleton
+    from sos_reports.forms.carry import carry_forward
 
     output = Path(output)
-    suffix = output.suffix.lower()
-    if suffix not in {".yaml", ".yml", ".json", ".xlsx"}:
-        raise OutputError(f"{output}: give a name ending in .xlsx (Excel), .yaml or .json")
-    tree: dict[str, object] | None = None
+    _form_suffix(output)
+    tree: dict[str, Any] | None = None
     inputs: list[Path] = []
     if from_path is not None:
-        checked = validate(Path(from_path))
-        broken = [
-            f
-            for f in checked.findings
-            if f.severity == "error" and f.code in {"unknown", "value", "read"}
-        ]
-        if broken or checked.kind is None:
-            raise InputError(broken or checked.findings, str(from_path))
-        tree = carry_forward(checked.source.tree, kind, complete=not checked.errors)
+        checked = _well_formed(Path(from_path), {"unknown", "value", "read"})
+        tree = carry_forward(checked.source.tree, kind)
         inputs.append(Path(from_path))
+    produce = _form_writer(kind, output, tree, blank_entries=True)
+    written = write_outputs([Output(output, produce)], inputs=inputs, force=force)
+    return Result([str(p) for p in written], [])
+
+
+def convert(input_path: Path, output: Path, *, force: bool = False) -> Result:
+    """Write the same input in another form (.yaml, .json, .xlsx or .docx), content whole.
+
+    The input need not be complete or valid: an export sent ahead, or a half-filled form,
+    converts as it is, a wrong value as it was typed. What a form could not carry is
+    refused instead of dropped: an unknown key, or what the reader could not place (text
+    typed outside a Word form's answer boxes, a workbook's cell outside the form).
+    """
+    input_path, output = Path(input_path), Path(output)
+    _form_suffix(output)
+    checked = _well_formed(input_path, {"unknown", "read"})
+    assert checked.kind is not None
+    produce = _form_writer(checked.kind, output, checked.source.tree, blank_entries=False)
+    written = write_outputs([Output(output, produce)], inputs=[input_path], force=force)
+    return Result([str(p) for p in written], [])
+
+
+def _form_suffix(output: Path) -> str:
+    suffix = output.suffix.lower()
+    if suffix not in FORM_SUFFIXES:
+        raise OutputError(f"{output}: give {_FORM_NAMES}")
+    return suffix
+
+
+def _well_formed(path: Path, stopping: set[str]) -> Checked:
+    """The input checked, or InputError with what a form cannot carry over."""
+    from sos_reports.errors import InputError
+
+    checked = validate(path)
+    broken = [f for f in checked.findings if f.severity == "error" and f.code in stopping]
+    if broken or checked.kind is None:
+        raise InputError(broken or checked.findings, str(path))
+    return checked
+
+
+def _form_writer(
+    kind: str, output: Path, tree: dict[str, Any] | None, *, blank_entries: bool
+) -> Callable[[IO[bytes]], object]:
+    suffix = output.suffix.lower()
 
     def produce(handle: IO[bytes]) -> None:
         if suffix == ".xlsx":
-            from sos_reports.builders.workbook import write_workbook
+            from sos_reports.forms.workbook_writer import write_workbook
 
             write_workbook(kind, handle, tree)
+        elif suffix == ".docx":
+            from sos_reports.forms.word_writer import write_word_form
+
+            write_word_form(kind, handle, tree)
         else:
-            text = json_skeleton(kind, tree) if suffix == ".json" else yaml_skeleton(kind, tree)
+            from sos_reports.forms.layout import canonical
+            from sos_reports.forms.skeleton import json_skeleton, yaml_skeleton
+
+            plain = canonical(kind, tree) if tree is not None else None
+            if suffix == ".json":
+                text = json_skeleton(kind, plain, blank_entries=blank_entries)
+            else:
+                text = yaml_skeleton(kind, plain, blank_entries=blank_entries)
             handle.write(text.encode("utf-8"))
 
-    written = write_outputs([Output(output, produce)], inputs=inputs, force=force)
-    return Result([str(p) for p in written], [])
+    return produce

@@ -15,8 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 from sos_reports.formatting import long_date
-
-Loc = tuple[str | int, ...]
+from sos_reports.tree import Loc
 
 
 class Issue(NamedTuple):

@@ -18,7 +18,8 @@ from sos_reports.kinds import KINDS
 from sos_reports.model.common import CommonInput
 from sos_reports.model.fields import field_at, fields_of, is_model, lookup, model_at
 from sos_reports.model.types import Choices, is_child_id, shown
-from sos_reports.readers import Loc, Source, child_ids, path_of
+from sos_reports.readers import Source
+from sos_reports.tree import Loc, child_ids, path_of
 
 if TYPE_CHECKING:
     from sos_reports.language import Reading, Terms
@@ -61,27 +62,6 @@ class Checked:
         return self.model
 
 
-def finding(
-    source: Source,
-    severity: str,
-    loc: Loc,
-    message: str,
-    code: str = "rule",
-    model: type[BaseModel] | None = None,
-) -> Finding:
-    cell = source.cell(loc)
-    spec = field_at(model, loc) if cell and model is not None else None
-    return Finding(
-        severity,  # type: ignore[arg-type]
-        path_of(loc),
-        message,
-        line=source.line(loc),
-        cell=cell,
-        code=code,
-        label=spec.title if spec is not None else None,
-    )
-
-
 _KIND_CHOICES = Choices(KINDS)
 
 
@@ -95,13 +75,13 @@ def check(source: Source, due_days: DueDays | None = None, terms: Terms | None =
     if raw_kind is None or (isinstance(raw_kind, str) and not raw_kind.strip()):
         message = f"is required: say which report this is ({_KIND_CHOICES.listed()})"
         return Checked(
-            source, None, None, [finding(source, "error", ("kind",), message, "required")]
+            source, None, None, [source.finding("error", ("kind",), message, "required")]
         )
     try:
         kind = str(_KIND_CHOICES.convert(raw_kind))
     except Exception:
         message = f"{shown(raw_kind)} is not a report kind: use one of {_KIND_CHOICES.listed()}"
-        return Checked(source, None, None, [finding(source, "error", ("kind",), message, "value")])
+        return Checked(source, None, None, [source.finding("error", ("kind",), message, "value")])
 
     model_cls = KINDS[kind].model
     context = {"child_ids": _known_child_ids(tree)}
@@ -137,7 +117,7 @@ def check(source: Source, due_days: DueDays | None = None, terms: Terms | None =
         ):
             continue
         result.findings.append(
-            finding(source, issue.severity, issue.loc, issue.message, issue.code, model_cls)
+            source.finding(issue.severity, issue.loc, issue.message, issue.code, model_cls)
         )
     result.findings.sort(key=_document_order)
     from sos_reports import language
@@ -201,7 +181,7 @@ def _translate(source: Source, kind: str, model_cls: type[BaseModel], err: Any) 
         message = "needs at least one entry"
     else:
         message = err["msg"]
-    return finding(source, "error", loc, message, code, model_cls)
+    return source.finding("error", loc, message, code, model_cls)
 
 
 def _unknown_key(kind: str, model_cls: type[BaseModel], loc: Loc) -> str:

@@ -19,6 +19,7 @@ from typing import IO
 
 from filelock import FileLock, Timeout
 
+from sos_reports import interrupts
 from sos_reports.errors import OutputError
 from sos_reports.interrupts import held
 
@@ -110,12 +111,11 @@ def write_outputs(
                     else:
                         _create(temp, final)
                     placed.append(final)
+                interrupts.placed.extend(str(o.path) for o in outputs)
                 done = True
     except BaseException as exc:
-        if done and isinstance(exc, KeyboardInterrupt):
-            # Taken only once every file was in place: they stay, and the caller is told.
-            exc.written = [str(o.path) for o in outputs]  # type: ignore[attr-defined]
-            raise
+        if done:
+            raise  # a signal taken once every file was in place: they stay, and are recorded
         for temp, _ in temps:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp)

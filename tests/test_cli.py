@@ -173,7 +173,7 @@ def test_a_wrong_command_line_exits_2(runner: CliRunner, args: list[str]) -> Non
     ("args", "wrong", "takes"),
     [
         (["fill", "{input}"], "x.pdf", ".docx"),
-        (["new", "icpc"], "x.txt", ".xlsx, .yaml, .yml or .json"),
+        (["new", "icpc"], "x.txt", ".xlsx, .docx, .yaml, .yml or .json"),
         (["template", "icpc"], "x.doc", ".docx"),
     ],
 )

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from sos_reports.cli import cli
 from sos_reports.readers import read_input
-from sos_reports.reports import new_input, validate
+from sos_reports.reports import convert, new_input, validate
 from tests.conftest import example_path, example_tree, write_yaml
 
 
@@ -173,23 +173,41 @@ def test_new_refuses_an_unknown_suffix_and_an_existing_file(tmp_path: Path) -> N
     assert (tmp_path / "x.yaml").read_text() == "mine"
 
 
-def test_details_sent_ahead_for_this_conference_are_copied_whole(tmp_path: Path) -> None:
-    """A conference administrator's partial input of the same kind pre-fills the form as it is."""
+def test_details_sent_ahead_for_this_conference_are_copied_whole_by_convert(
+    tmp_path: Path,
+) -> None:
+    """A conference administrator's partial input of the same kind becomes a form as it is."""
     for kind in ("icpc", "rcpc", "medical"):
         tree = example_tree(kind)
         admin = {"kind": kind, "conference": tree["conference"], "children": tree["children"]}
         source = write_yaml(tmp_path / f"admin-{kind}.yaml", admin)
         out = tmp_path / f"form-{kind}.yaml"
-        new_input(kind, out, from_path=source)
+        convert(source, out)
         form = read_input(out).tree
         assert given(form["conference"]) == tree["conference"], kind
         assert given(form["children"]) == tree["children"], kind
 
 
-def test_a_complete_icpc_report_of_the_same_kind_is_copied_whole(tmp_path: Path) -> None:
+def test_a_complete_icpc_report_is_copied_whole_by_convert(tmp_path: Path) -> None:
     out = tmp_path / "again.yaml"
-    new_input("icpc", out, from_path=example_path("icpc"))
+    convert(example_path("icpc"), out)
     assert validate(out).model == validate(example_path("icpc")).model
+
+
+@pytest.mark.parametrize("kind", ["icpc", "medical"])
+def test_new_from_a_report_of_the_same_kind_starts_the_next_report(
+    tmp_path: Path, kind: str
+) -> None:
+    """However complete the earlier input, `new` writes the next report: what only the
+    practitioner can write for the new conference is left blank."""
+    out = tmp_path / "next.yaml"
+    new_input(kind, out, from_path=example_path(kind))
+    earlier = read_input(example_path(kind)).tree
+    tree = read_input(out).tree
+    assert given(tree["children"]) == earlier["children"]
+    assert tree["worries"]["harm"] is None
+    assert tree["report"]["date"] is None
+    assert all(s.get("score") is None for s in tree["scaling"]["scores"])
 
 
 @pytest.mark.parametrize("number", [None, "1.0", "two"])

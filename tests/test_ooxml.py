@@ -62,7 +62,19 @@ def blank_workbook(kind: str, folder: Path) -> list[Path]:
 
 
 def prefilled_workbook(kind: str, folder: Path) -> list[Path]:
-    return run("new", kind, "--from", str(example_path(kind)), "-o", str(folder / "from.xlsx"))
+    return run("convert", str(example_path(kind)), "-o", str(folder / "from.xlsx"))
+
+
+def blank_word_form(kind: str, folder: Path) -> list[Path]:
+    return run("new", kind, "-o", str(folder / "blank.docx"))
+
+
+def filled_word_form(kind: str, folder: Path) -> list[Path]:
+    return run("convert", str(example_path(kind)), "-o", str(folder / "from.docx"))
+
+
+def next_word_form(kind: str, folder: Path) -> list[Path]:
+    return run("new", kind, "--from", str(example_path("icpc")), "-o", str(folder / "next.docx"))
 
 
 def review_from_initial(kind: str, folder: Path) -> list[Path]:
@@ -73,6 +85,15 @@ def packaged_template(kind: str, folder: Path) -> list[Path]:
     return run("template", kind, "-o", str(folder / "template.docx"))
 
 
+def conference_map(kind: str, folder: Path) -> list[Path]:
+    """The chair's map of the example conference: the school's, the police's (as a workbook)
+    and the GP's inputs."""
+    conference = example_path("icpc").parent / "conference"
+    police = run("convert", str(conference / "police-icpc.yaml"), "-o", str(folder / "police.xlsx"))
+    inputs = [conference / "school-icpc.yaml", *police, conference / "gp-medical.yaml"]
+    return run("merge", *map(str, inputs), "-o", str(folder / "map.docx"))
+
+
 # name -> (what makes the files, the kinds it applies to)
 OUTPUTS: dict[str, tuple[Callable[[str, Path], list[Path]], list[str]]] = {
     "example report": (example_report, KINDS),
@@ -80,7 +101,11 @@ OUTPUTS: dict[str, tuple[Callable[[str, Path], list[Path]], list[str]]] = {
     "blank workbook": (blank_workbook, KINDS),
     "pre-filled workbook": (prefilled_workbook, KINDS),
     "review workbook from an initial report": (review_from_initial, ["rcpc", "medical"]),
+    "blank Word form": (blank_word_form, KINDS),
+    "Word form of the example": (filled_word_form, KINDS),
+    "Word form for the next report": (next_word_form, KINDS),
     "template for local changes": (packaged_template, KINDS),
+    "conference map": (conference_map, ["icpc"]),
 }
 
 CASES = [(name, kind) for name, (_, kinds) in OUTPUTS.items() for kind in kinds]

@@ -114,7 +114,7 @@ def test_broken_json_is_a_clear_error(
         ("blank.yaml", "   \n\n", "is empty"),
         ("comments.yaml", "# only a comment\n", "is empty"),
         ("latin1.yaml", "name: Se\xf1ora\n".encode("latin-1"), "not UTF-8"),
-        ("report.docx", "x", "cannot read a '.docx' input"),
+        ("report.docx", "x", "is not a Word form"),
         ("noext", "kind: icpc", "cannot read"),
     ],
 )

@@ -14,13 +14,13 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, to_excel
 
-from sos_reports.builders.workbook import build_workbook, write_workbook
 from sos_reports.errors import ReadError
+from sos_reports.forms.workbook_reader import read_workbook
+from sos_reports.forms.workbook_writer import build_workbook, write_workbook
 from sos_reports.readers import Source, read_input
-from sos_reports.readers.workbook import read_workbook
-from sos_reports.reports import fill, new_input
+from sos_reports.reports import convert, fill, new_input
 from sos_reports.validation import Checked, check
-from tests.conftest import docx_text, example_path, example_tree
+from tests.conftest import docx_text, example_path
 
 KINDS = ["icpc", "rcpc", "medical"]
 
@@ -53,15 +53,9 @@ def saved(wb: Workbook, path: Path) -> Path:
 
 
 def example_workbook(tmp_path: Path, kind: str = "icpc") -> Path:
-    """The workbook pre-filled from the example, as `sos-reports new KIND --from` writes it.
-
-    A complete review report given to `new rcpc --from` starts the next review instead, so
-    the review's workbook is written from its tree directly.
-    """
+    """The workbook pre-filled from the example, as `sos-reports convert` writes it."""
     target = tmp_path / f"{kind}.xlsx"
-    if kind == "rcpc":
-        return saved(build_workbook(kind, example_tree(kind)), target)
-    new_input(kind, target, from_path=example_path(kind))
+    convert(example_path(kind), target)
     return target
 
 
@@ -455,9 +449,9 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path: Path) -> None:
 def test_a_workbook_that_would_unpack_to_too_much_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sos_reports.readers.workbook as reader
+    import sos_reports.forms.container as container
 
-    monkeypatch.setattr(reader, "MAX_UNPACKED_BYTES", 64 * 1024)
+    monkeypatch.setattr(container, "MAX_UNPACKED_BYTES", 64 * 1024)
     with pytest.raises(ReadError, match="would unpack to"):
         read_workbook(example_workbook(tmp_path))
 

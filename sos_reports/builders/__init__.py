@@ -13,7 +13,7 @@ from pathlib import Path
 
 from docx.document import Document as DocxDocument
 
-from sos_reports.builders.kit import finish, header_and_footer, new_document
+from sos_reports.builders.kit import finish, header_and_footer, landscape, new_document
 
 REPORT_HEADER = "{{ marking }}"
 ANNEX_HEADER = "{{ marking }}: CONFIDENTIAL, NOT FOR SHARING WITH THE FAMILY"
@@ -44,14 +44,22 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
         ANNEX_HEADER,
         "Confidential annex: {{ conference.date }}",
     ),
+    "map/map.docx": (
+        "map",
+        "Conference map",
+        REPORT_HEADER,
+        "Conference map: {{ conference.type }}, {{ conference.date }}",
+    ),
 }
 
 
 def build_template(name: str) -> DocxDocument:
     module, title, header, footer = TEMPLATES[name]
     doc = new_document(title)
-    header_and_footer(doc, header, footer)
     builder = importlib.import_module(f"sos_reports.builders.{module}")
+    if getattr(builder, "LANDSCAPE", False):
+        landscape(doc)  # before the footer, whose right tab stop is at the text's width
+    header_and_footer(doc, header, footer)
     builder.build(doc)
     finish(doc)
     return doc

@@ -28,7 +28,7 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Emu, Pt, RGBColor
 from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
@@ -91,6 +91,21 @@ FONT_TABLE = (
     b'<w:font w:name="Arial"><w:panose1 w:val="020B0604020202020204"/><w:charset w:val="00"/>'
     b'<w:family w:val="swiss"/><w:pitch w:val="variable"/></w:font></w:fonts>'
 )
+
+
+def landscape(doc: DocxDocument) -> None:
+    """Turn the page: A4 landscape, for a document whose tables need more columns (the
+    conference map sets each agency beside the others)."""
+    section = doc.sections[-1]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+
+
+def text_width(doc: DocxDocument) -> float:
+    """The width between the margins, in cm: 17 on A4 portrait, 25.7 on A4 landscape."""
+    section = doc.sections[-1]
+    page, left, right = section.page_width or 0, section.left_margin or 0, section.right_margin or 0
+    return round(Emu(page - left - right).cm, 2)
 
 
 def _drop_stock_parts(doc: DocxDocument) -> None:
@@ -320,7 +335,7 @@ def header_and_footer(doc: DocxDocument, header: str, footer: str) -> None:
     run.font.size = Pt(11)
     bottom = section.footer.paragraphs[0]
     bottom.style = doc.styles["Small"]
-    bottom.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+    bottom.paragraph_format.tab_stops.add_tab_stop(Cm(text_width(doc)), WD_TAB_ALIGNMENT.RIGHT)
     bottom.add_run(footer)
     bottom.add_run("\t")
     bottom.add_run("Page ")
@@ -373,9 +388,10 @@ def table(doc: DocxDocument, widths: Sequence[float], header: Sequence[str] | No
     0.4 cm of cell margins: in 10 pt Arial "responsibility" (bold) is 2.3 cm, "Yorkshire"
     1.6 cm, and a long date on one line DATE_WIDTH.
     """
-    if abs(sum(widths) - TEXT_WIDTH.cm) > 0.01 or min(widths) < MIN_COLUMN:
+    width = text_width(doc)
+    if abs(sum(widths) - width) > 0.01 or min(widths) < MIN_COLUMN:
         raise ValueError(
-            f"table columns {widths} must fill the {TEXT_WIDTH.cm:g} cm text width, "
+            f"table columns {widths} must fill the {width:g} cm text width, "
             f"none narrower than {MIN_COLUMN:g} cm"
         )
     _keep_with_table(doc)

@@ -136,7 +136,7 @@ class ChildEntry(Block):
     id: ChildId = F("Id", "a short key for this child, such as maisie, used in every list")
     name: Text = F("Name")
     known_as: OptText = O("Known as")
-    dob: OptDate = O("Date of birth")
+    dob: OptDate = O("Date of birth", "required unless the child is unborn")
     edd: OptDate = O("Expected date of delivery", "for an unborn baby only")
     gender: Gender = F("Gender", "female, male, other, not known or unborn")
     ethnicity: Text = F("Ethnicity")

@@ -14,7 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, WithJsonSchema
 
-Loc = tuple[str | int, ...]
+from sos_reports.model.types import ValueKind
+from sos_reports.tree import Loc
 
 
 def inner(annotation: Any) -> Any:
@@ -62,6 +63,7 @@ class FieldSpec:
     model: type[BaseModel] | None
     schema: dict[str, Any]
     min_items: int = 0
+    kind: str = "text"
 
     @property
     def choices(self) -> list[str] | None:
@@ -70,24 +72,13 @@ class FieldSpec:
 
     @property
     def value_kind(self) -> str:
-        """text, mtext, date, bool, choice, score, number, child, date-or-text or block."""
+        """text, mtext, date, date-or-text, bool, choice, score, number, child, or block.
+
+        Declared by the marker on the field's type in model/types.py.
+        """
         if self.model is not None:
             return "block"
-        schema = self.schema
-        if "anyOf" in schema:
-            return "bool"
-        if schema.get("enum"):
-            return "choice"
-        if schema.get("type") == "integer":
-            return "score" if schema.get("maximum") == 10 else "number"
-        description = schema.get("description", "")
-        if description.startswith("a date:"):
-            return "date"
-        if description.startswith("a date (YYYY"):
-            return "date-or-text"
-        if description.startswith("the id of one of the children"):
-            return "child"
-        return "text"
+        return self.kind
 
     def hint(self) -> str:
         """What the field takes, in a few plain words."""
@@ -105,10 +96,27 @@ class FieldSpec:
         }.get(kind, "text")
 
 
+def _value_kind(annotation: Any, metadata: list[Any]) -> str | None:
+    """The ValueKind marker of a field's type, looked for through Optional and list."""
+    for item in metadata:
+        if isinstance(item, ValueKind):
+            return item.name
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _value_kind(typing.get_args(annotation)[0], list(annotation.__metadata__))
+    for arg in typing.get_args(annotation):
+        found = _value_kind(arg, [])
+        if found is not None:
+            return found
+    return None
+
+
 def fields_of(model: type[BaseModel]) -> list[FieldSpec]:
     out = []
     for name, info in model.model_fields.items():
         nested = inner(info.annotation)
+        kind = _value_kind(info.annotation, list(info.metadata))
+        if kind is None and not is_model(nested):
+            raise TypeError(f"{model.__name__}.{name}: its type has no ValueKind marker")
         out.append(
             FieldSpec(
                 name=name,
@@ -122,6 +130,7 @@ def fields_of(model: type[BaseModel]) -> list[FieldSpec]:
                 min_items=next(
                     (m.min_length for m in info.metadata if hasattr(m, "min_length")), 0
                 ),
+                kind=kind or "block",
             )
         )
     return out

@@ -12,12 +12,37 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import PlainValidator, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 REQUIRED = "sos_required"
+
+
+@dataclass(frozen=True)
+class ValueKind:
+    """What kind of value a field takes, as every input form shows and reads it.
+
+    One marker sits in each Annotated type below, so a form finds it on the field's type
+    instead of guessing from its JSON Schema: text, mtext (free text over several lines),
+    date, date-or-text, bool (yes/no), choice, score (0..10), number (whole) or child (a
+    child's id).
+    """
+
+    name: str
+
+
+TEXT = ValueKind("text")
+MTEXT = ValueKind("mtext")
+DATE = ValueKind("date")
+DATE_OR_TEXT = ValueKind("date-or-text")
+BOOL = ValueKind("bool")
+CHOICE = ValueKind("choice")
+SCORE = ValueKind("score")
+NUMBER = ValueKind("number")
+CHILD = ValueKind("child")
 
 
 def fail(message: str, kind: str = "sos") -> PydanticCustomError:
@@ -122,10 +147,10 @@ def optional(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 _STRING = {"type": "string"}
 
-Text = Annotated[str, PlainValidator(required(_text)), WithJsonSchema(_STRING)]
-OptText = Annotated[str | None, PlainValidator(optional(_text)), WithJsonSchema(_STRING)]
-MText = Annotated[str, PlainValidator(required(_mtext)), WithJsonSchema(_STRING)]
-OptMText = Annotated[str | None, PlainValidator(optional(_mtext)), WithJsonSchema(_STRING)]
+Text = Annotated[str, PlainValidator(required(_text)), WithJsonSchema(_STRING), TEXT]
+OptText = Annotated[str | None, PlainValidator(optional(_text)), WithJsonSchema(_STRING), TEXT]
+MText = Annotated[str, PlainValidator(required(_mtext)), WithJsonSchema(_STRING), MTEXT]
+OptMText = Annotated[str | None, PlainValidator(optional(_mtext)), WithJsonSchema(_STRING), MTEXT]
 
 
 # --- dates ------------------------------------------------------------------------------
@@ -177,17 +202,21 @@ _DATE_SCHEMA = {
     "examples": ["2025-03-12", "12/03/2025"],
 }
 
-Date = Annotated[dt.date, PlainValidator(required(_date)), WithJsonSchema(_DATE_SCHEMA)]
-OptDate = Annotated[dt.date | None, PlainValidator(optional(_date)), WithJsonSchema(_DATE_SCHEMA)]
+Date = Annotated[dt.date, PlainValidator(required(_date)), WithJsonSchema(_DATE_SCHEMA), DATE]
+OptDate = Annotated[
+    dt.date | None, PlainValidator(optional(_date)), WithJsonSchema(_DATE_SCHEMA), DATE
+]
 DateOrText = Annotated[
     dt.date | str,
     PlainValidator(required(_date_or_text)),
     WithJsonSchema({"type": "string", "description": "a date (YYYY-MM-DD) or text"}),
+    DATE_OR_TEXT,
 ]
 OptDateOrText = Annotated[
     dt.date | str | None,
     PlainValidator(optional(_date_or_text)),
     WithJsonSchema({"type": "string", "description": "a date (YYYY-MM-DD) or text"}),
+    DATE_OR_TEXT,
 ]
 
 
@@ -224,8 +253,10 @@ _BOOL_SCHEMA = {
     ],
 }
 
-Bool = Annotated[bool, PlainValidator(required(_bool)), WithJsonSchema(_BOOL_SCHEMA)]
-OptBool = Annotated[bool | None, PlainValidator(optional(_bool)), WithJsonSchema(_BOOL_SCHEMA)]
+Bool = Annotated[bool, PlainValidator(required(_bool)), WithJsonSchema(_BOOL_SCHEMA), BOOL]
+OptBool = Annotated[
+    bool | None, PlainValidator(optional(_bool)), WithJsonSchema(_BOOL_SCHEMA), BOOL
+]
 
 
 # --- numbers ----------------------------------------------------------------------------
@@ -270,8 +301,10 @@ def whole_number(minimum: int) -> Callable[[Any], int]:
 
 
 _SCORE_SCHEMA = {"type": "integer", "minimum": 0, "maximum": 10}
-Score = Annotated[int, PlainValidator(required(_score)), WithJsonSchema(_SCORE_SCHEMA)]
-OptScore = Annotated[int | None, PlainValidator(optional(_score)), WithJsonSchema(_SCORE_SCHEMA)]
+Score = Annotated[int, PlainValidator(required(_score)), WithJsonSchema(_SCORE_SCHEMA), SCORE]
+OptScore = Annotated[
+    int | None, PlainValidator(optional(_score)), WithJsonSchema(_SCORE_SCHEMA), SCORE
+]
 
 
 def _format_version(value: Any) -> int:
@@ -284,21 +317,25 @@ FormatVersion = Annotated[
     int | None,
     PlainValidator(optional(_format_version)),
     WithJsonSchema({"type": "integer", "enum": [1]}),
+    NUMBER,
 ]
 ReviewNumber = Annotated[
     int,
     PlainValidator(required(whole_number(1))),
     WithJsonSchema({"type": "integer", "minimum": 1}),
+    NUMBER,
 ]
 OptReviewNumber = Annotated[
     int | None,
     PlainValidator(optional(whole_number(1))),
     WithJsonSchema({"type": "integer", "minimum": 1}),
+    NUMBER,
 ]
 OptCount = Annotated[
     int | None,
     PlainValidator(optional(whole_number(0))),
     WithJsonSchema({"type": "integer", "minimum": 0}),
+    NUMBER,
 ]
 
 
@@ -363,7 +400,10 @@ def choice(*values: str, labels: dict[str, str] | None = None, note: str = "") -
     added to the message when a value is not one of them)."""
     choices = Choices(values, labels, note)
     return Annotated[
-        ChoiceValue, PlainValidator(required(choices.convert)), WithJsonSchema(choices.schema())
+        ChoiceValue,
+        PlainValidator(required(choices.convert)),
+        WithJsonSchema(choices.schema()),
+        CHOICE,
     ]
 
 
@@ -374,6 +414,7 @@ def opt_choice(*values: str, labels: dict[str, str] | None = None) -> Any:
         ChoiceValue | None,
         PlainValidator(optional(choices.convert)),
         WithJsonSchema(choices.schema()),
+        CHOICE,
     ]
 
 
@@ -406,7 +447,9 @@ def _required_child_ref(value: Any, info: ValidationInfo) -> ChildRef:
 
 
 _CHILD_SCHEMA = {"type": "string", "description": "the id of one of the children"}
-Child = Annotated[ChildRef, PlainValidator(_required_child_ref), WithJsonSchema(_CHILD_SCHEMA)]
+Child = Annotated[
+    ChildRef, PlainValidator(_required_child_ref), WithJsonSchema(_CHILD_SCHEMA), CHILD
+]
 
 _ID = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -430,6 +473,7 @@ ChildId = Annotated[
     str,
     PlainValidator(required(_child_id)),
     WithJsonSchema({"type": "string", "pattern": "^[A-Za-z0-9_-]+$"}),
+    TEXT,
 ]
 
 
@@ -447,7 +491,10 @@ def _email(value: Any) -> str | None:
 
 
 Email = Annotated[
-    str, PlainValidator(required(_email)), WithJsonSchema({"type": "string", "format": "email"})
+    str,
+    PlainValidator(required(_email)),
+    WithJsonSchema({"type": "string", "format": "email"}),
+    TEXT,
 ]
 
 
@@ -478,6 +525,7 @@ OptNhsNumber = Annotated[
     str | None,
     PlainValidator(optional(_nhs_number)),
     WithJsonSchema({"type": "string", "description": "10 digits, spaces allowed"}),
+    TEXT,
 ]
 
 
@@ -492,4 +540,5 @@ OptGmcNumber = Annotated[
     str | None,
     PlainValidator(optional(_gmc_number)),
     WithJsonSchema({"type": "string", "pattern": "^[0-9]{7}$"}),
+    TEXT,
 ]

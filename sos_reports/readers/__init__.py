@@ -6,69 +6,19 @@ import io
 import os
 import stat
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from sos_reports.errors import Finding, ReadError
+from sos_reports.errors import ReadError
+from sos_reports.readers.source import MAX_DEPTH, Source, decode
+from sos_reports.tree import Loc, child_ids, path_of
 
-Loc = tuple[str | int, ...]
+__all__ = ["MAX_DEPTH", "Loc", "Source", "child_ids", "decode", "path_of", "read_input"]
 
 # A report's input is a few tens of kilobytes; a file hundreds of times larger is a mistake
 # (a wrong file, an export of a whole case) and is refused before it is parsed.
 MAX_BYTES = 2 * 1024 * 1024
-# The deepest a valid input goes is about six levels (carer_health[0].mental_health.impact).
-MAX_DEPTH = 12
 
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
-
-
-def path_of(loc: Loc) -> str:
-    """`('scaling', 'scores', 1, 'score')` as `scaling.scores[1].score`."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def child_ids(tree: dict[str, Any]) -> list[str]:
-    """The ids of the children of an input tree, as typed (read before any checking)."""
-    children = tree.get("children")
-    if not isinstance(children, list):
-        return []
-    return [
-        str(c["id"]).strip()
-        for c in children
-        if isinstance(c, dict) and isinstance(c.get("id"), (str, int)) and str(c["id"]).strip()
-    ]
-
-
-@dataclass
-class Source:
-    """An input as read: the tree of plain values, and the place of each value in the file."""
-
-    path: Path
-    tree: dict[str, Any]
-    lines: dict[Loc, int] = field(default_factory=dict)
-    cells: dict[Loc, str] = field(default_factory=dict)
-    # What the reader found wrong with single values (a workbook's formula without a result);
-    # reported with the findings of the checks.
-    findings: list[Finding] = field(default_factory=list)
-
-    def line(self, loc: Loc) -> int | None:
-        """The line of the value at `loc`, or of its nearest enclosing value."""
-        for end in range(len(loc), -1, -1):
-            found = self.lines.get(loc[:end])
-            if found is not None:
-                return found
-        return None
-
-    def cell(self, loc: Loc) -> str | None:
-        for end in range(len(loc), -1, -1):
-            found = self.cells.get(loc[:end])
-            if found is not None:
-                return found
-        return None
 
 
 def read_input(path: Path) -> Source:
@@ -83,12 +33,16 @@ def read_input(path: Path) -> Source:
         _check_content(path, data, suffix)
         return read_yaml(path, data) if SUFFIXES[suffix] == "yaml" else read_json(path, data)
     if suffix == ".xlsx":
-        from sos_reports.readers.workbook import read_workbook
+        from sos_reports.forms.workbook_reader import read_workbook
 
         return read_workbook(path)
+    if suffix == ".docx":
+        from sos_reports.forms.word_reader import read_word_form
+
+        return read_word_form(path)
     raise ReadError(
         f"cannot read a '{suffix or 'file without a suffix'}' input: "
-        "give a .yaml, .yml, .json or .xlsx file",
+        "give a .yaml, .yml, .json, .xlsx or .docx file",
         source=str(path),
     )
 
@@ -154,7 +108,8 @@ def zip_content(names: set[str], suffix: str) -> str:
     if "word/document.xml" in names:
         return (
             f"is a Word document, {named}. sos-reports reads the input a report is made "
-            "from (.yaml, .json or .xlsx), not a report: give that input instead"
+            "from (.yaml, .json, .xlsx, or a Word form made by `sos-reports new` under a "
+            "name ending in .docx), not a report: give that input instead"
         )
     return f"is a zip file, {named}: give the input itself"
 
@@ -179,46 +134,3 @@ def _check_content(path: Path, data: bytes, suffix: str) -> None:
         raise ReadError(
             f"is a PDF, {named}: give the input the report is made from", source=str(path)
         )
-
-
-def _utf16(data: bytes) -> bool:
-    """Whether bytes are UTF-16 text (Notepad's "Unicode"), with or without a byte order mark."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True
-    head = data[:200]
-    if len(head) < 4:
-        return False
-    # Latin text in UTF-16 has a zero byte beside every letter; UTF-8 text has none, and
-    # other binary files do not alternate zeros with letters.
-    for zeros, letters in ((head[1::2], head[0::2]), (head[0::2], head[1::2])):
-        if zeros.count(0) >= 0.9 * len(zeros) and _mostly_text(letters):
-            return True
-    return False
-
-
-def _mostly_text(data: bytes) -> bool:
-    printable = sum(32 <= b < 127 or b in (9, 10, 13) for b in data)
-    return printable >= 0.9 * len(data)
-
-
-def decode(path: Path, data: bytes) -> str:
-    """UTF-8 text (a byte order mark allowed), or a clear error."""
-    if _utf16(data):
-        raise ReadError(
-            'is saved as UTF-16 ("Unicode") text, not UTF-8: save it again choosing the '
-            "encoding UTF-8",
-            source=str(path),
-            line=1,
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ReadError(
-            "is not UTF-8 text (save it as UTF-8, or check it is the right file)",
-            source=str(path),
-            line=line,
-        ) from None
-    if not text.strip():
-        raise ReadError("is empty", source=str(path))
-    return text

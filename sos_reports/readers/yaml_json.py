@@ -16,7 +16,8 @@ from typing import Any
 import yaml
 
 from sos_reports.errors import ReadError
-from sos_reports.readers import MAX_DEPTH, Loc, Source, decode
+from sos_reports.readers.source import MAX_DEPTH, Source, decode
+from sos_reports.tree import Loc
 
 _TOP_LEVEL_HELP = "the input must be a block of fields at the top level, starting with a line such as `kind: icpc`"
 

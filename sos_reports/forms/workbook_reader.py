@@ -1,6 +1,6 @@
 """Reads a filled Excel input workbook back into the plain tree that a YAML file gives.
 
-The workbook's layout is the builder's `plan`: each answer cell and table column is found by
+The workbook's layout is the forms layout (forms/layout.py): each answer cell and table column is found by
 its defined name, so inserted rows, moved labels and renamed sheets do not matter, and
 every value's cell is recorded so that findings name `Sheet!Cell`. Values are turned into
 what the YAML reader would give (text as typed, dates as dates) and left to the model to
@@ -8,8 +8,8 @@ judge, so that one run reports every problem. What the model cannot see is repor
 all at once: a formula whose result was never saved, an Excel error value, and anything
 typed outside the form, which would otherwise never reach the report.
 
-The file is only read, never saved: it is checked as a zip (size, compression ratio) before
-openpyxl parses it, so a hostile file fails fast and small.
+The file is only read, never saved: it is checked as a zip (forms/container.py: size,
+compression ratio) before openpyxl parses it, so a hostile file fails fast and small.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import io
 import re
 import warnings
 import zipfile
-import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -31,33 +30,21 @@ from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.escape import unescape
 
-from sos_reports.builders.workbook import (
+from sos_reports.errors import Finding, ReadError
+from sos_reports.forms.container import WORKBOOK, check_package
+from sos_reports.forms.layout import Answer, Section, Table, plan
+from sos_reports.forms.workbook_writer import (
     LAYOUT_VERSION,
     MAP_MARK,
     MAP_SHEET,
-    Answer,
-    Form,
-    Table,
+    column_name,
     name_of,
-    plan,
 )
-from sos_reports.errors import Finding, ReadError
 from sos_reports.kinds import KINDS
 from sos_reports.model.types import shown
-from sos_reports.readers import Loc, Source, path_of
+from sos_reports.readers.source import Source
+from sos_reports.tree import Loc, block_at, dig, path_of, put
 
-MB = 1024 * 1024
-# A filled workbook is well under a megabyte; these limits leave room for pasted pictures
-# and refuse a zip bomb before anything is unpacked (openpyxl took 1.6 GB for one 800 MB cell).
-MAX_FILE_BYTES = 10 * MB
-MAX_UNPACKED_BYTES = 64 * MB
-MAX_MEMBERS = 2000
-# Spreadsheet XML compresses about 10 to 30 times; a member a hundred times smaller packed
-# than unpacked, and large, is built to explode.
-MAX_RATIO = 100
-RATIO_FLOOR = 1 * MB
-
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ERROR_VALUES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA")
 # In a column that takes a date or words, a number is read as a date only in this range of
 # serial numbers (1950 to 2100); anything else is more likely a number someone typed.
@@ -81,7 +68,7 @@ BLANK = _Blank()
 def read_workbook(path: Path) -> Source:
     """Read an input workbook made by `sos-reports new`, or raise ReadError / InputError."""
     path = Path(path)
-    _check_container(path)
+    check_package(path, WORKBOOK)
     uncomputed = _formulas_without_results(path)
     workbook = _open(path)
     kind, texts = _layout(workbook, path)
@@ -89,75 +76,6 @@ def read_workbook(path: Path) -> Source:
 
 
 # --- the file itself --------------------------------------------------------------------------
-
-
-def _check_container(path: Path) -> None:
-    """Refuse what is not a workbook, or would unpack to far more than a form can hold."""
-    source = str(path)
-    if not path.is_file():
-        raise ReadError("no such file", source=source)
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ReadError(
-            f"is {size // MB} MB; an input workbook is at most {MAX_FILE_BYTES // MB} MB "
-            "(is this the right file?)",
-            source=source,
-        )
-    with path.open("rb") as handle:
-        head = handle.read(len(OLE_MAGIC))
-    if head == OLE_MAGIC:
-        raise ReadError(
-            "is a password-protected workbook or an old Excel 97-2003 (.xls) file, which "
-            "sos-reports cannot read: remove the password, or save it as an Excel Workbook "
-            "(.xlsx)",
-            source=source,
-        )
-    if not head.startswith(b"PK") or not zipfile.is_zipfile(path):
-        raise ReadError(
-            "is not an Excel workbook (.xlsx): start from `sos-reports new KIND -o form.xlsx`",
-            source=source,
-        )
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
-        raise ReadError(f"is a damaged workbook: {exc}", source=source) from None
-    if len(members) > MAX_MEMBERS:
-        raise ReadError(f"holds {len(members)} parts, far more than a workbook", source=source)
-    unpacked = sum(m.file_size for m in members)
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise ReadError(
-            f"would unpack to {unpacked // MB} MB, far more than an input workbook holds "
-            f"(at most {MAX_UNPACKED_BYTES // MB} MB); it was not opened",
-            source=source,
-        )
-    for member in members:
-        if member.file_size > RATIO_FLOOR and member.file_size > MAX_RATIO * max(
-            member.compress_size, 1
-        ):
-            raise ReadError(
-                f"holds a part ({member.filename}) that unpacks {member.file_size // MB} MB "
-                "from almost nothing, as a zip bomb does; it was not opened",
-                source=source,
-            )
-    # Every part is unpacked once here (the sizes are bounded above), so that a damaged one is
-    # this clear message, never a decompression error from deep inside a reader.
-    try:
-        with zipfile.ZipFile(path) as archive:
-            damaged = archive.testzip()
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError):
-        damaged = "?"
-    if damaged is not None:
-        raise ReadError(
-            "is a damaged workbook (part of the file cannot be unpacked): open it in Excel or "
-            "LibreOffice and save it again, or ask for a new copy",
-            source=source,
-        )
-    if "xl/workbook.xml" not in {m.filename for m in members}:
-        raise ReadError(
-            "is a zip file but not an Excel workbook (a Word document or another file renamed?)",
-            source=source,
-        )
 
 
 def _local(tag: str) -> str:
@@ -296,7 +214,7 @@ class _Reader:
     def read(self) -> Source:
         tree: dict[str, Any] = {}
         for sheet in plan(self.kind):
-            if isinstance(sheet, Form):
+            if isinstance(sheet, Section):
                 self._form(sheet, tree)
             elif sheet.parent is None:
                 self._table(sheet, tree)
@@ -388,8 +306,8 @@ class _Reader:
 
     # -- a block -------------------------------------------------------------------------------
 
-    def _form(self, form: Form, tree: dict[str, Any]) -> None:
-        block = _block(tree, form.base) if form.base else tree
+    def _form(self, form: Section, tree: dict[str, Any]) -> None:
+        block = block_at(tree, form.base) if form.base else tree
         first: str | None = None
         for answer in form.answers():
             loc = form.base + answer.keys
@@ -401,7 +319,7 @@ class _Reader:
             first = first or where
             value = self._value(place.ws, place.first, place.column, answer, loc)
             if value is not BLANK:
-                _put(block, answer.keys, value)
+                put(block, answer.keys, value)
         _ensure_required_blocks(block, form.answers())
         if form.base and first is not None:
             self.cells[form.base] = first
@@ -416,7 +334,7 @@ class _Reader:
         later, so theirs name the list only.
         """
         columns = table.all_columns()
-        places = [self._place(table.column_name(a)) for a in columns]
+        places = [self._place(column_name(table, a)) for a in columns]
         located = [(i, p) for i, p in enumerate(places) if p is not None]
         if not located:
             return None, []
@@ -456,7 +374,7 @@ class _Reader:
             for depth in range(1, len(answer.keys)):
                 self.cells.setdefault(base + answer.keys[:depth], where)
             if i in row.values:
-                _put(entry, answer.keys, row.values[i])
+                put(entry, answer.keys, row.values[i])
         _ensure_required_blocks(entry, table.columns)
         return entry
 
@@ -466,7 +384,7 @@ class _Reader:
             self.cells[table.loc] = header
         entries = [self._entry(table, row, (*table.loc, i)) for i, row in enumerate(rows)]
         if entries or table.required:
-            _put(tree, table.loc, entries)
+            put(tree, table.loc, entries)
         for sub in table.subtables:
             self._subtable(sub, table, entries)
 
@@ -476,7 +394,7 @@ class _Reader:
         key_keys = parent.columns[0].keys
         index: dict[str, int] = {}
         for i, entry in enumerate(entries):
-            key = _dig(entry, key_keys)
+            key = dig(entry, key_keys)
             if key is not None:
                 index.setdefault(str(key).strip(), i)
             if header is not None:
@@ -505,7 +423,7 @@ class _Reader:
             found[found_at].append(self._entry(sub, row, base))
         for i, entry in enumerate(entries):
             if found.get(i) or sub.required:
-                _put(entry, sub.keys_in_parent, found.get(i, []))
+                put(entry, sub.keys_in_parent, found.get(i, []))
 
     # -- anything else ---------------------------------------------------------------------------
 
@@ -602,27 +520,9 @@ def _as_text(raw: Any) -> str:
 # --- the tree ---------------------------------------------------------------------------------
 
 
-def _dig(tree: Any, keys: tuple[str, ...]) -> Any:
-    for key in keys:
-        if not isinstance(tree, dict):
-            return None
-        tree = tree.get(key)
-    return tree
-
-
-def _block(tree: dict[str, Any], keys: Loc) -> dict[str, Any]:
-    for key in keys:
-        tree = tree.setdefault(str(key), {})
-    return tree
-
-
-def _put(tree: dict[str, Any], keys: Loc, value: Any) -> None:
-    _block(tree, keys[:-1])[str(keys[-1])] = value
-
-
 def _ensure_required_blocks(entry: dict[str, Any], answers: Any) -> None:
     # A required block inside an entry (a carer's mental health) is given even when blank,
     # so that each missing answer in it is reported at its own cell.
     for answer in answers:
         if len(answer.keys) > 1 and answer.required:
-            _block(entry, answer.keys[:-1])
+            block_at(entry, answer.keys[:-1])

@@ -14,12 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from sos_reports.forms.layout import PER_CHILD
 from sos_reports.kinds import KINDS
 from sos_reports.model.fields import FieldSpec, fields_of
-from sos_reports.readers import child_ids
-
-# Per-child lists start with one entry per child, so that none is forgotten.
-PER_CHILD = {"child_voice", "scores", "last_seen", "plan", "recommendations", "child_health"}
+from sos_reports.tree import child_ids
 
 _PLAIN = re.compile(r"^[A-Za-z0-9(][^:#\n\"'{}\[\],&*!|>%@`]*$")
 
@@ -47,20 +45,32 @@ def _yaml_value(text: str, indent: str) -> str:
 
 
 def _comment(spec: FieldSpec) -> str:
+    """Title; required or optional; what it takes; what to write: each said once."""
+    description = spec.description or ""
+    said = description.lower()
+    if spec.choices and all(str(c).lower() in said for c in spec.choices):
+        description = said = ""  # it only lists the choices the hint gives
     parts = [spec.title]
-    parts.append("required" if spec.required else "optional")
+    # "required unless the child is unborn" says more than "optional".
+    if not said.startswith("required"):
+        parts.append("required" if spec.required else "optional")
     hint = spec.hint()
-    if hint and hint != "text":
+    if hint and hint != "text" and hint.lower() not in said:
         parts.append(hint)
-    if spec.description and spec.description not in hint:
-        parts.append(spec.description)
+    if description and said not in hint.lower():
+        parts.append(description)
     return "# " + "; ".join(parts)
 
 
-def _entries(spec: FieldSpec, value: Any, child_ids: list[str]) -> list[Any]:
-    """The entries to write: those given, one per child, one blank one, or none."""
+def _entries(spec: FieldSpec, value: Any, child_ids: list[str] | None) -> list[Any]:
+    """The entries to write: those given, one per child, one blank one, or none.
+
+    With no `child_ids` (an input converted as it is), only the entries given.
+    """
     if isinstance(value, list) and value:
         return value
+    if child_ids is None:
+        return []
     if spec.key in PER_CHILD and spec.model is not None and spec.required:
         return [{"child": cid} for cid in child_ids] or [None]
     if spec.min_items:
@@ -72,7 +82,7 @@ def _yaml_block(
     model: type[BaseModel],
     tree: dict[str, Any],
     indent: str,
-    child_ids: list[str],
+    child_ids: list[str] | None,
     first_prefix: str = "",
 ) -> list[str]:
     lines: list[str] = []
@@ -114,7 +124,10 @@ def _yaml_block(
     return lines
 
 
-def yaml_skeleton(kind: str, tree: dict[str, Any] | None = None) -> str:
+def yaml_skeleton(
+    kind: str, tree: dict[str, Any] | None = None, *, blank_entries: bool = True
+) -> str:
+    """The input as commented YAML; `blank_entries`: start lists with entries to fill in."""
     tree = dict(tree or {})
     tree["kind"] = kind
     tree.setdefault("format_version", "1")
@@ -126,11 +139,12 @@ def yaml_skeleton(kind: str, tree: dict[str, Any] | None = None) -> str:
         "# Check it with `sos-reports validate FILE`, then write the report with `sos-reports fill FILE`.",
         "",
     ]
-    body = _yaml_block(KINDS[kind].model, tree, "", child_ids(tree))
+    ids = child_ids(tree) if blank_entries else None
+    body = _yaml_block(KINDS[kind].model, tree, "", ids)
     return "\n".join(head + body) + "\n"
 
 
-def _json_block(model: type[BaseModel], tree: Any, child_ids: list[str]) -> dict[str, Any]:
+def _json_block(model: type[BaseModel], tree: Any, child_ids: list[str] | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for spec in fields_of(model):
         value = tree.get(spec.key) if isinstance(tree, dict) else None
@@ -147,9 +161,13 @@ def _json_block(model: type[BaseModel], tree: Any, child_ids: list[str]) -> dict
     return out
 
 
-def json_skeleton(kind: str, tree: dict[str, Any] | None = None) -> str:
+def json_skeleton(
+    kind: str, tree: dict[str, Any] | None = None, *, blank_entries: bool = True
+) -> str:
+    """The input as JSON with every key; `blank_entries`: start lists with entries to fill."""
     tree = dict(tree or {})
     tree["kind"] = kind
     tree.setdefault("format_version", "1")
-    data = _json_block(KINDS[kind].model, tree, child_ids(tree))
+    ids = child_ids(tree) if blank_entries else None
+    data = _json_block(KINDS[kind].model, tree, ids)
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -12,7 +12,7 @@ from typing import Any
 
 from sos_reports.model.fields import fields_of
 from sos_reports.model.types import whole_number_of
-from sos_reports.readers import child_ids
+from sos_reports.tree import child_ids
 
 SHARED_TOP = ("format_version", "marking", "family_address")
 STABLE_CONFERENCE = ("chair", "case_reference", "social_worker")
@@ -32,17 +32,14 @@ def _scores(tree: dict[str, Any]) -> dict[str, Any]:
     return {str(s.get("child")): s.get("score") for s in scores if isinstance(s, dict)}
 
 
-def carry_forward(tree: dict[str, Any], target: str, *, complete: bool = True) -> dict[str, Any]:
-    """A new input tree of kind `target`, pre-filled from the input `tree`.
+def carry_forward(tree: dict[str, Any], target: str) -> dict[str, Any]:
+    """A new input tree of kind `target`, pre-filled from the input `tree`: the next report.
 
-    A complete review report starts the next review. Any other input of the same kind is
-    copied whole: it is details sent ahead for this very conference (a conference
-    administrator's pre-fill), or a report to be revised. Across kinds, only what stays
-    true is carried.
+    Always the next report, however complete the earlier input is: a review starts the
+    next review, an initial report the review after it. Copying an input whole is
+    `convert`'s work, so the tool never guesses the user's intent from what is filled in.
     """
     source = str(tree.get("kind", "")).strip().lower()
-    if source == target and not (target == "rcpc" and complete):
-        return _only_known(dict(tree), target)
     conference = _dict(tree.get("conference"))
     out: dict[str, Any] = {"kind": target}
     for key in SHARED_TOP:

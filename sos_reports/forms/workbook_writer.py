@@ -1,8 +1,8 @@
 """The Excel input workbook: a form, generated from the model, that practitioners fill in.
 
-Every sheet, label, dropdown and prompt comes from a walk of the kind's pydantic model, so a
-field added there appears here without an edit. `plan` is that walk; the workbook reader
-uses the same plan. Each answer cell and each table column carries a workbook-level defined
+Every sheet, label, dropdown and prompt comes from the forms layout (forms/layout.py, a walk
+of the kind's pydantic model), so a field added there appears here without an edit; the
+workbook reader uses the same layout. Each answer cell and each table column carries a workbook-level defined
 name made from its key path (`sos__conference__date`, `sos__children__id`): Excel and
 LibreOffice move defined names with their cells when rows are inserted, so the reader finds
 every value without depending on row numbers or on the wording of a label.
@@ -12,10 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import typing
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import IO, Any
 
 from openpyxl import Workbook
@@ -25,15 +21,24 @@ from openpyxl.utils.cell import absolute_coordinate
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from sos_reports.errors import SosError
+from sos_reports.forms import layout
+from sos_reports.forms.layout import (
+    Answer,
+    Keys,
+    Part,
+    Pointer,
+    Section,
+    Table,
+    hint,
+    plan,
+    sentence,
+)
 from sos_reports.kinds import KINDS, get_kind
-from sos_reports.model.fields import FieldSpec, fields_of
 from sos_reports.model.types import ChoiceValue
-from sos_reports.skeleton import PER_CHILD
-
-Loc = tuple[str, ...]
+from sos_reports.tree import as_list, dig
 
 # Bumped when the reader could no longer read older workbooks the same way.
 LAYOUT_VERSION = 1
@@ -43,54 +48,7 @@ INSTRUCTIONS_SHEET = "Instructions"
 MAP_MARK = "sos-reports input workbook"
 CHILD_IDS = "sos_child_ids"
 NAME_PREFIX = "sos__"
-PARENT_KEY = "_parent"
-# Top-level values that say what the workbook is; the tool writes them, nobody types them.
-FIXED = ("kind", "format_version")
 
-# Short sheet names (Excel allows 31 characters) by the key of the block or list; a field
-# not listed here gets its title, so a new block still has a sheet.
-SHEET_NAMES = {
-    "conference": "Conference",
-    "author": "Author",
-    "report": "Report",
-    "sharing": "Sharing",
-    "with": "Shared with",
-    "children": "Children",
-    "household": "Household",
-    "worries": "Worried",
-    "danger_statements": "Danger statements",
-    "working_well": "Working well",
-    "needs_to_happen": "Needs to happen",
-    "safety_goals": "Safety goals",
-    "next_steps": "Next steps",
-    "child_voice": "Child's voice",
-    "family_views": "Family's views",
-    "scaling": "Scaling",
-    "scores": "Scores",
-    "confidential": "Confidential",
-    "sign_off": "Sign-off",
-    "involvement": "Involvement",
-    "last_seen": "Last seen",
-    "view_on_plan": "View on plan",
-    "plan": "Plan",
-    "core_group": "Core group",
-    "plan_progress": "Plan progress",
-    "changes_since_last": "What has changed",
-    "recommendations": "Recommendations",
-    "practice": "Practice",
-    "registered_household": "Registered household",
-    "child_health": "Children's health",
-    "development_checks": "Development checks",
-    "missed_appointments": "Was not brought",
-    "urgent_care": "Urgent care",
-    "admissions": "Admissions",
-    "referrals": "Referrals",
-    "carer_health": "Carers' health",
-    "information_sharing": "Information sharing",
-}
-
-# Room to write in: a table has at least this many rows, and this many blank ones below
-# whatever was pre-filled. More can be inserted (sheet protection allows it).
 TABLE_ROWS = 10
 SPARE_ROWS = 5
 # Excel refuses (or "repairs") longer prompts, prompt titles and cell texts.
@@ -148,298 +106,20 @@ _UNLOCKED = Protection(locked=False)
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-# --- the plan: where each field of the model lives ------------------------------------------
+# The workbook's own words for some kinds of value (forms/layout.py has the rest).
+KIND_HINTS = {
+    "child": "Pick the child's id (from the Children sheet).",
+    "mtext": "Alt+Enter starts a new line.",
+}
 
 
-@dataclass
-class Answer:
-    """One value in one cell: a field of a block (a form row) or of a list entry (a column)."""
-
-    keys: Loc  # from the form's block or the table's entry to the field
-    label: str
-    help: str | None
-    required: bool
-    kind: str  # text, mtext, date, date-or-text, bool, choice, score, number, child
-    convert: Callable[[Any], Any]  # the model's own converter for one value of the field
-    many: bool = False  # a list of values in one cell (children's ids, categories)
-    labels: dict[str, str] = field(default_factory=dict)  # choice value -> label
-    minimum: int | None = None
-    fixed: bool = False
+def name_of(keys: Keys) -> str:
+    """The defined name of the cell or column holding the value at `keys`."""
+    return NAME_PREFIX + "__".join(keys)
 
 
-@dataclass
-class Table:
-    """A list of the input laid out as a table: a header row and one row per entry."""
-
-    name: str
-    title: str
-    help: str | None
-    loc: Loc  # the list's keys from the root, without indexes
-    required: bool
-    scalar: bool  # a list of plain values (safety goals): one column, one value per row
-    columns: list[Answer]
-    parent: Table | None = None  # a list inside each entry of another list
-    keys_in_parent: Loc = ()
-    link: Answer | None = None  # in a sub-table: the column that names the parent entry
-    subtables: list[Table] = field(default_factory=list)
-
-    def all_columns(self) -> list[Answer]:
-        return ([self.link] if self.link is not None else []) + self.columns
-
-    def column_name(self, answer: Answer) -> str:
-        return name_of(self.loc + (answer.keys or ()))
-
-
-@dataclass
-class Pointer:
-    """A form row that sends the reader to the sheet holding a list of the block."""
-
-    label: str
-    help: str | None
-    table: Table
-
-
-@dataclass
-class Form:
-    """A block of the input as label/answer rows."""
-
-    name: str
-    title: str
-    help: str | None
-    base: Loc  # the block's keys from the root; () for the top-level values
-    rows: list[Answer | Pointer]
-
-    def answers(self) -> Iterator[Answer]:
-        return (row for row in self.rows if isinstance(row, Answer))
-
-
-Sheet = Form | Table
-
-
-def name_of(loc: Loc) -> str:
-    """The defined name of the cell or column holding the value at `loc`."""
-    return NAME_PREFIX + "__".join(loc)
-
-
-@lru_cache(maxsize=8)
-def plan(kind: str) -> tuple[Sheet, ...]:
-    """The workbook's sheets for a kind, in model order, each list on a sheet of its own."""
-    model = KINDS[kind].model
-    sheets: list[Sheet] = []
-    taken: set[str] = {INSTRUCTIONS_SHEET, LISTS_SHEET, MAP_SHEET}
-    run: list[Answer] = []
-
-    def flush() -> None:
-        if not run:
-            return
-        if not sheets:
-            sheets.append(Form("General", KINDS[kind].title, None, (), list(run)))
-            taken.add("General")
-        else:
-            first = run[0]
-            name = _sheet_name(first.keys[-1], first.label.rstrip(" *"), taken)
-            sheets.append(Form(name, first.label.rstrip(" *"), None, (), list(run)))
-        run.clear()
-
-    for spec in fields_of(model):
-        if spec.model is None and not spec.is_list:
-            answer = _answer(model, spec, (spec.key,), "", True)
-            answer.fixed = spec.key in FIXED
-            run.append(answer)
-            continue
-        flush()
-        if spec.is_list:
-            table = _table(model, spec, (spec.key,), None, (), taken)
-            sheets += _with_subtables(table)
-        else:
-            assert spec.model is not None
-            name = _sheet_name(spec.key, spec.title, taken)
-            tables: list[Table] = []
-            rows = _form_rows(spec.model, (spec.key,), (), "", True, tables, taken)
-            sheets.append(Form(name, spec.title, spec.description, (spec.key,), rows))
-            for table in tables:
-                sheets += _with_subtables(table)
-    flush()
-    return tuple(sheets)
-
-
-def _with_subtables(table: Table) -> list[Sheet]:
-    return [table, *table.subtables]
-
-
-def _sheet_name(key: str, title: str, taken: set[str]) -> str:
-    base = SHEET_NAMES.get(key) or re.sub(r"[\[\]:*?/\\]", "", title).strip()[:31] or key[:31]
-    name, number = base, 2
-    while name in taken:
-        name = f"{base[:28]} {number}"
-        number += 1
-    taken.add(name)
-    return name
-
-
-def _form_rows(
-    model: type[BaseModel],
-    base: Loc,
-    prefix: Loc,
-    label_prefix: str,
-    required: bool,
-    tables: list[Table],
-    taken: set[str],
-) -> list[Answer | Pointer]:
-    rows: list[Answer | Pointer] = []
-    for spec in fields_of(model):
-        if spec.is_list:
-            table = _table(model, spec, (*base, *prefix, spec.key), None, (), taken)
-            tables.append(table)
-            rows.append(Pointer(_label(label_prefix, spec.title, False), spec.description, table))
-        elif spec.model is not None:
-            # A block inside a block: its fields become rows labelled "Block: field".
-            inner = label_prefix + spec.title + ": "
-            rows += _form_rows(
-                spec.model,
-                base,
-                (*prefix, spec.key),
-                inner,
-                required and spec.required,
-                tables,
-                taken,
-            )
-        else:
-            rows.append(_answer(model, spec, (*prefix, spec.key), label_prefix, required))
-    return rows
-
-
-def _table(
-    model: type[BaseModel],
-    spec: FieldSpec,
-    loc: Loc,
-    parent: Table | None,
-    keys_in_parent: Loc,
-    taken: set[str],
-) -> Table:
-    name = _sheet_name(spec.key, spec.title, taken)
-    title = f"{parent.title}: {_lower_first(spec.title)}" if parent is not None else spec.title
-    table = Table(name, title, spec.description, loc, spec.required, spec.model is None, [])
-    table.parent, table.keys_in_parent = parent, keys_in_parent
-    if spec.model is None:
-        item = _answer(model, spec, (), "", False)
-        item.label, item.many = spec.title, False
-        table.columns = [item]
-    else:
-        nested: list[tuple[type[BaseModel], FieldSpec, Loc]] = []
-        table.columns = _columns(spec.model, (), "", True, nested)
-        for inner_model, inner, keys in nested:
-            if parent is not None:
-                raise ValueError(f"{'.'.join(loc)}.{inner.key}: lists nest only two deep")
-            table.subtables.append(_table(inner_model, inner, loc + keys, table, keys, taken))
-    if parent is not None:
-        key = parent.columns[0]
-        if key.many or len(key.keys) != 1:
-            raise ValueError(f"{'.'.join(loc)}: the parent list's first field cannot name an entry")
-        table.link = Answer(
-            (PARENT_KEY,),
-            _label("", key.label.rstrip(" *"), True),
-            key.help,
-            True,
-            key.kind,
-            key.convert,
-            labels=key.labels,
-        )
-    return table
-
-
-def _columns(
-    model: type[BaseModel],
-    prefix: Loc,
-    label_prefix: str,
-    required: bool,
-    nested: list[tuple[type[BaseModel], FieldSpec, Loc]],
-) -> list[Answer]:
-    """The columns of a list entry; lists inside it go to `nested`, for tables of their own."""
-    columns: list[Answer] = []
-    for spec in fields_of(model):
-        if spec.is_list and spec.model is not None:
-            nested.append((model, spec, (*prefix, spec.key)))
-        elif spec.model is not None:
-            # A block inside an entry (last seen: date, by, ...) becomes a group of columns.
-            inner = label_prefix + spec.title + ": "
-            columns += _columns(
-                spec.model, (*prefix, spec.key), inner, required and spec.required, nested
-            )
-        else:
-            columns.append(_answer(model, spec, (*prefix, spec.key), label_prefix, required))
-    return columns
-
-
-def _lower_first(text: str) -> str:
-    # "Date last seen" -> "date last seen", but "GMC number" keeps its capitals.
-    if len(text) > 1 and text[1].islower():
-        return text[0].lower() + text[1:]
-    return text
-
-
-def _label(prefix: str, title: str, required: bool) -> str:
-    text = prefix + (_lower_first(title) if prefix else title)
-    return text + (" *" if required else "")
-
-
-def _answer(
-    model: type[BaseModel], spec: FieldSpec, keys: Loc, label_prefix: str, required: bool
-) -> Answer:
-    convert = _converter(model, spec.name, spec.is_list)
-    kind = spec.value_kind
-    # Text and free text share a schema; only free text takes a line break.
-    if kind == "text" and spec.schema == {"type": "string"}:
-        kind = "mtext" if _accepts(convert, "line one\nline two") else "text"
-    labels: dict[str, str] = {}
-    for value in spec.choices or []:
-        try:
-            out = convert(value)
-        except ValidationError:
-            continue
-        labels[str(value)] = getattr(out, "label", str(value))
-    needed = required and spec.required
-    return Answer(
-        keys=keys,
-        label=_label(label_prefix, spec.title, needed),
-        help=spec.description,
-        required=needed,
-        kind=kind,
-        convert=convert,
-        many=spec.is_list,
-        labels=labels,
-        minimum=spec.schema.get("minimum"),
-    )
-
-
-def _accepts(convert: Callable[[Any], Any], value: Any) -> bool:
-    try:
-        convert(value)
-    except ValidationError:
-        return False
-    return True
-
-
-def _converter(model: type[BaseModel], name: str, is_list: bool) -> Callable[[Any], Any]:
-    """The model's converter for one value of a field (one item, for a list)."""
-    info = model.model_fields[name]
-    annotation: Any = info.annotation
-    metadata: tuple[Any, ...] = tuple(info.metadata)
-    if is_list:
-        while typing.get_origin(annotation) is not list:
-            annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
-        annotation, metadata = typing.get_args(annotation)[0], ()
-    # Most fields share a type (Text, OptDate, ...) and so the very same validator objects:
-    # one adapter per type keeps the plan cheap. The entry keeps the objects alive, so that
-    # their ids in the key are never reused.
-    key = (id(annotation), *(id(m) for m in metadata))
-    if key not in _ADAPTERS:
-        target: Any = typing.Annotated[annotation, *metadata] if metadata else annotation
-        _ADAPTERS[key] = (annotation, metadata, TypeAdapter(target).validate_python)
-    return _ADAPTERS[key][2]
-
-
-_ADAPTERS: dict[tuple[int, ...], tuple[Any, tuple[Any, ...], Callable[[Any], Any]]] = {}
+def column_name(table: Table, answer: Answer) -> str:
+    return name_of(table.loc + (answer.keys or ()))
 
 
 # --- writing the workbook --------------------------------------------------------------------
@@ -475,7 +155,7 @@ class _Builder:
         self.lists: dict[tuple[str, ...], str] = {}
         self.child_ids = [
             str(c["id"]).strip()
-            for c in _as_list(tree.get("children"))
+            for c in as_list(tree.get("children"))
             if isinstance(c, dict) and c.get("id") is not None and str(c["id"]).strip()
         ]
 
@@ -486,7 +166,7 @@ class _Builder:
         self.lists_ws = self.wb.create_sheet(LISTS_SHEET)
         for sheet in sheets:
             ws = self.wb.create_sheet(sheet.name, index=len(self.wb.sheetnames) - 1)
-            if isinstance(sheet, Form):
+            if isinstance(sheet, Section):
                 self._form(ws, sheet)
             else:
                 self._table(ws, sheet)
@@ -554,8 +234,8 @@ class _Builder:
 
     # -- a block as label / answer / help rows ------------------------------------------------
 
-    def _form(self, ws: Worksheet, form: Form) -> None:
-        intro = _sentence(form.help)
+    def _form(self, ws: Worksheet, form: Section) -> None:
+        intro = sentence(form.help)
         intro += (
             "Type your answers in the coloured cells of column B; click one to see what it "
             "needs. * marks a required answer."
@@ -563,7 +243,7 @@ class _Builder:
         for letter, width in FORM_WIDTHS.items():
             ws.column_dimensions[letter].width = width
         self._heading(ws, form.title, intro, len(FORM_WIDTHS))
-        block = _dig(self.tree, form.base) if form.base else self.tree
+        block = dig(self.tree, form.base) if form.base else self.tree
         for row, item in enumerate(form.rows, start=FORM_FIRST_ROW):
             if isinstance(item, Pointer):
                 self._text(ws, row, 1, item.label, font=_BOLD)
@@ -572,18 +252,18 @@ class _Builder:
                 )
                 link.hyperlink = f"#{quote_sheetname(item.table.name)}!A1"
                 if item.help:
-                    self._text(ws, row, 3, _sentence(item.help).strip(), font=_HINT_FONT)
+                    self._text(ws, row, 3, sentence(item.help).strip(), font=_HINT_FONT)
                 continue
             self._text(ws, row, 1, item.label, font=_BOLD)
-            value = _dig(block, item.keys)
+            value = dig(block, item.keys)
             if item.fixed:
                 value = self.tree.get(item.keys[-1])
             where = f"{get_column_letter(2)}{row}"
             self._answer_cell(ws, row, 2, item, value, ".".join(form.base + item.keys))
             self._validate(ws, item, where, table=False)
-            hint = _hint(item)
-            if hint:
-                self._text(ws, row, 3, hint, font=_HINT_FONT)
+            words = hint(item, KIND_HINTS)
+            if words:
+                self._text(ws, row, 3, words, font=_HINT_FONT)
             self._name(name_of(form.base + item.keys), ws, where)
         self._set_heights(ws)
         self._protect(ws, landscape=True)
@@ -591,7 +271,7 @@ class _Builder:
     # -- a list as a table -------------------------------------------------------------------
 
     def _table(self, ws: Worksheet, table: Table) -> None:
-        intro = _sentence(table.help) + (
+        intro = sentence(table.help) + (
             "One row per entry; leave the rows you do not need empty. Need more rows? "
             "Right-click a row number inside the table and choose Insert."
         )
@@ -618,14 +298,14 @@ class _Builder:
                 ws, HEADER_ROW, number, answer.label, font=_BOLD, fill=_HEADER_FILL, border=_BOX
             )
             for offset in range(rows):
-                value = _dig(entries[offset], answer.keys) if offset < len(entries) else None
+                value = dig(entries[offset], answer.keys) if offset < len(entries) else None
                 where = ".".join(table.loc) + f"[{offset}]"
                 self._answer_cell(ws, first + offset, number, answer, value, where)
             body = f"{letter}{first}:{letter}{last}"
             self._validate(ws, answer, body, table=True)
             # The column's name takes in the header, so that a row inserted just under the
             # header is inside the range and Excel widens the name to hold it.
-            self._name(table.column_name(answer), ws, f"{letter}{HEADER_ROW}:{letter}{last}")
+            self._name(column_name(table, answer), ws, f"{letter}{HEADER_ROW}:{letter}{last}")
             if table.loc == ("children",) and answer.keys == ("id",):
                 self._name(CHILD_IDS, ws, body)
         ws.freeze_panes = f"A{first}"
@@ -639,17 +319,16 @@ class _Builder:
             rows: list[Any] = []
             parent_key = table.parent.columns[0].keys
             for entry in self._entries(table.parent):
-                key = _dig(entry, parent_key)
-                for sub in _as_list(_dig(entry, table.keys_in_parent)):
+                key = dig(entry, parent_key)
+                for sub in as_list(dig(entry, table.keys_in_parent)):
                     if isinstance(sub, dict):
-                        rows.append({**sub, PARENT_KEY: key})
+                        rows.append({**sub, layout.PARENT_KEY: key})
             return rows
-        entries = _as_list(_dig(self.tree, table.loc))
+        entries = as_list(dig(self.tree, table.loc))
         if not table.scalar:
             entries = [e for e in entries if isinstance(e, dict)]
         first = table.columns[0]
-        per_child = not table.scalar and first.kind == "child" and _per_child(table)
-        if not entries and table.required and per_child:
+        if not entries and table.required and table.per_child:
             # As in the YAML skeleton: one row per child, so that no child is forgotten.
             entries = [{first.keys[0]: cid} for cid in self.child_ids]
         return entries
@@ -799,7 +478,7 @@ class _Builder:
 
     # -- instructions, lists, map ---------------------------------------------------------------
 
-    def _instructions(self, ws: Worksheet, sheets: tuple[Sheet, ...]) -> None:
+    def _instructions(self, ws: Worksheet, sheets: tuple[Part, ...]) -> None:
         kind = KINDS[self.kind]
         review = self.kind == "rcpc"
         days = (
@@ -902,22 +581,6 @@ class _Builder:
 # --- values -----------------------------------------------------------------------------------
 
 
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _dig(tree: Any, keys: Loc) -> Any:
-    for key in keys:
-        if not isinstance(tree, dict):
-            return None
-        tree = tree.get(key)
-    return tree
-
-
-def _per_child(table: Table) -> bool:
-    return table.loc[-1] in PER_CHILD
-
-
 def _to_cell(answer: Answer, value: Any) -> Any:
     """A tree value as the cell shows it: a date as a date, a choice by its label, ..."""
     if value is None:
@@ -949,52 +612,8 @@ def _one(answer: Answer, value: Any) -> Any:
     return out
 
 
-def _sentence(text: str | None) -> str:
-    if not text:
-        return ""
-    text = text.strip()
-    text = text[0].upper() + text[1:]
-    return text + ("" if text.endswith((".", "?", "!")) else ".") + " "
-
-
-_KIND_HINTS = {
-    "date": "A date: DD/MM/YYYY, for example 12/03/2025.",
-    "date-or-text": "A date (DD/MM/YYYY) or words, for example ongoing.",
-    "bool": "Pick Yes or No.",
-    "score": "A whole number from 0 (unsafe) to 10 (safe).",
-    "child": "Pick the child's id (from the Children sheet).",
-    "mtext": "Alt+Enter starts a new line.",
-}
-
-
-def _hint(answer: Answer) -> str:
-    """What the answer needs, in plain words: its description, then what form it takes."""
-    text = _sentence(answer.help)
-    if answer.fixed:
-        return "Filled in by sos-reports; leave as it is."
-    if answer.many and answer.kind == "child":
-        kind_hint = "The children's ids, separated by commas, for example maisie, leo."
-    elif answer.many and answer.kind == "choice":
-        kind_hint = (
-            "One or more of: " + ", ".join(answer.labels.values()) + " (separated by commas)."
-        )
-    elif answer.kind == "choice":
-        kind_hint = "Pick from the list."
-    elif answer.kind == "number":
-        kind_hint = f"A whole number of {answer.minimum or 0} or more."
-    else:
-        kind_hint = _KIND_HINTS.get(answer.kind, "")
-    if kind_hint and kind_hint.lower().rstrip(".") in text.lower():
-        kind_hint = ""
-    if answer.kind == "score" and "to 10" in text:
-        kind_hint = "A whole number."
-    if answer.kind == "bool" and "yes or no" in text.lower():
-        kind_hint = ""  # the description says it already, and the cell has the list
-    return (text + kind_hint).strip()
-
-
 def _prompt(answer: Answer, table: bool) -> str:
-    text = _hint(answer) or "Text, on one line."
+    text = hint(answer, KIND_HINTS) or "Text, on one line."
     if answer.required and not answer.fixed:
         text += " Required in every row you use." if table else " Required."
     return _clip(text.strip(), PROMPT_LIMIT)
@@ -1024,17 +643,17 @@ def _header_text(text: str) -> str:
     return text.replace("&", "&&")
 
 
-def _due_date(tree: dict[str, Any], sheets: tuple[Sheet, ...]) -> str | None:
+def _due_date(tree: dict[str, Any], sheets: tuple[Part, ...]) -> str | None:
     """The due date of this report, when the pre-filled conference gives enough to know it."""
     conference = next(
-        (s for s in sheets if isinstance(s, Form) and s.base == ("conference",)), None
+        (s for s in sheets if isinstance(s, Section) and s.base == ("conference",)), None
     )
     if conference is None:
         return None
     found = {a.keys: a for a in conference.answers()}
     try:
-        day = found[("date",)].convert(_dig(tree, ("conference", "date")))
-        kind = found[("type",)].convert(_dig(tree, ("conference", "type")))
+        day = found[("date",)].convert(dig(tree, ("conference", "date")))
+        kind = found[("type",)].convert(dig(tree, ("conference", "type")))
     except (KeyError, ValidationError):
         return None
     if not isinstance(day, dt.date) or kind is None:
