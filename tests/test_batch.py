@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from sos_reports.batch import batch, find_inputs, safe_name
 from sos_reports.cli import cli
-from sos_reports.reports import fill, new_input
+from sos_reports.reports import convert, fill
 from tests.conftest import ROOT, docx_text, example_path, example_tree, write_json, write_yaml
 
 
@@ -26,14 +26,16 @@ def _run(*args: str) -> tuple[int, str, str]:
 
 
 def _every_kind(folder: Path) -> dict[str, Path]:
-    """A good input of every kind, in every form: YAML, JSON and an Excel workbook."""
+    """A good input of every kind, in every form: YAML, JSON, an Excel workbook, a Word form."""
     folder.mkdir(parents=True, exist_ok=True)
     icpc = folder / "school.yaml"
     shutil.copy(example_path("icpc"), icpc)
     rcpc = write_json(folder / "review.json", example_tree("rcpc"))
     medical = folder / "gp.xlsx"
-    new_input("medical", medical, from_path=example_path("medical"))
-    return {"icpc": icpc, "rcpc": rcpc, "medical": medical}
+    convert(example_path("medical"), medical)
+    form = folder / "visit.docx"
+    convert(example_path("icpc"), form)
+    return {"icpc": icpc, "rcpc": rcpc, "medical": medical, "form": form}
 
 
 def _alone(source: Path, tmp_path: Path) -> Path:
@@ -65,6 +67,7 @@ def test_a_broken_input_among_good_ones_of_every_kind_stops_none_of_them(tmp_pat
         out / "agency" / "review-report.docx",
         out / "agency" / "gp-report.docx",
         out / "agency" / "gp-report-confidential-annex.docx",
+        out / "agency" / "visit-report.docx",
         out / "other-agency" / "school-report.docx",
     }
     assert {Path(line) for line in stdout.splitlines()} == expected
@@ -72,7 +75,7 @@ def test_a_broken_input_among_good_ones_of_every_kind_stops_none_of_them(tmp_pat
     assert not (out / "agency" / "broken-report.docx").exists()
     assert f"failed: {broken}" in stderr
     assert "conference.date (line" in stderr
-    assert "Batch: 4 reports written, 1 failed" in stderr
+    assert "Batch: 5 reports written, 1 failed" in stderr
     # Each report is, word for word, the one `fill` writes for that input alone.
     for source in good.values():
         ours = out / "agency" / f"{source.stem}-report.docx"
@@ -86,8 +89,8 @@ def test_with_every_input_good_the_batch_exits_0_and_says_how_many(tmp_path: Pat
     _every_kind(tmp_path / "in")
     code, stdout, stderr = _run(str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-j", "2")
     assert code == 0, stderr
-    assert len(stdout.splitlines()) == 4
-    assert "Batch: 3 reports written, 0 failed" in stderr
+    assert len(stdout.splitlines()) == 5
+    assert "Batch: 4 reports written, 0 failed" in stderr
 
 
 def test_inputs_of_one_name_in_one_folder_both_come_out(tmp_path: Path) -> None:
@@ -241,7 +244,7 @@ def test_the_progress_bar_is_hidden_when_stderr_is_not_a_terminal(tmp_path: Path
     assert done.returncode == 0, done.stderr
     assert "Filling" not in done.stderr
     assert "\r" not in done.stderr
-    assert "Batch: 3 reports written" in done.stderr
+    assert "Batch: 4 reports written" in done.stderr
 
 
 @pytest.mark.pdf
@@ -251,7 +254,7 @@ def test_batch_pdfs_are_written_beside_each_report(tmp_path: Path, libreoffice: 
     assert code == 0, stderr
     written = [Path(line) for line in stdout.splitlines()]
     pdfs = [p for p in written if p.suffix == ".pdf"]
-    assert len(pdfs) == 4
+    assert len(pdfs) == 5
     for pdf in pdfs:
         assert pdf.with_suffix(".docx") in written
         text = subprocess.run(
