@@ -72,10 +72,8 @@ def handle_errors(command: F) -> F:
 
         try:
             status = command(*args, **kwargs)
-            if status:
-                sys.exit(
-                    status
-                )  # a command's verdict, such as `validate` finding the input invalid
+            if status:  # the command's verdict, such as `validate` finding the input invalid
+                sys.exit(status)
             return status
         except ReadError as exc:
             _say(f"Error: {exc}")
@@ -371,6 +369,130 @@ def template(kind: str, output: Path, force: bool) -> None:
 @click.argument(
     "inputs", metavar="INPUT...", nargs=-1, required=True, type=click.Path(path_type=Path)
 )
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The folder to write the reports into (made if need be); sub-folders are kept.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Reports filled at once (default: one per core of this machine).",
+)
+@click.option("--pdf", is_flag=True, help="Also write a PDF of each document (needs LibreOffice).")
+@force_option
+@strict_option
+@strict_language_option
+@terms_option
+@due_days_option
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@handle_errors
+def batch(
+    inputs: tuple[Path, ...],
+    out_dir: Path,
+    jobs: int | None,
+    pdf: bool,
+    force: bool,
+    strict: bool,
+    strict_language: bool,
+    terms: Path | None,
+    due_days: DueDays | None,
+    quiet: bool,
+) -> int:
+    """Fill every INPUT (files, or folders holding .yaml, .yml, .json, .xlsx and Word forms).
+
+    One input that fails does not stop the others; the summary lists each failure with its
+    reason. Exit code 1 if any input failed, after every other report was written.
+    """
+    from sos_reports.batch import batch as run_batch
+
+    bar: Any = None
+    show = not quiet and sys.stderr.isatty()
+
+    def started(total: int) -> None:
+        nonlocal bar
+        if show and total:
+            bar = click.progressbar(length=total, label="Filling", file=sys.stderr, width=30)
+            bar.__enter__()
+
+    def done(outcome: Any) -> None:
+        if bar is not None:
+            bar.update(1)
+
+    try:
+        result = run_batch(
+            inputs,
+            out_dir,
+            jobs=jobs,
+            pdf=pdf,
+            force=force,
+            strict=strict,
+            strict_language=strict_language,
+            terms=terms,
+            due_days=due_days,
+            on_start=started,
+            on_outcome=done,
+        )
+    except KeyboardInterrupt as exc:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+        written = getattr(exc, "written", None) or []
+        for path in written:
+            click.echo(path)
+        _say(
+            f"Interrupted: the {len(written)} files listed were written, each report whole "
+            "with its annex; the other inputs were not filled."
+        )
+        sys.exit(getattr(exc, "exit_code", 130))
+    if bar is not None:
+        bar.__exit__(None, None, None)
+    if not result.outcomes:
+        from sos_reports.errors import SosError
+
+        raise SosError(
+            "no inputs found: give files, or folders holding .yaml, .yml, .json, .xlsx "
+            "or Word form (.docx) inputs"
+        )
+    for path in result.written:
+        click.echo(path)
+    _print_batch_summary(result)
+    return 1 if result.failed else 0
+
+
+def _print_batch_summary(result: Any) -> None:
+    warned = [o for o in result.filled if o.findings]
+    for outcome in warned:
+        for f in outcome.findings:
+            _say(
+                f"{click.style('warning', fg='yellow', bold=True)}: {outcome.input}: {f.where}: {f.message}"
+            )
+    for outcome in result.skipped:
+        _say(f"skipped: {outcome.input}: not an input ({outcome.error})")
+    for outcome in result.failed:
+        _say(f"{click.style('failed', fg='red', bold=True)}: {outcome.input}: {outcome.error}")
+        for f in outcome.findings:
+            if f.severity == "error" or not any(g.severity == "error" for g in outcome.findings):
+                _say(f"    {f.severity}: {f.where}: {f.message}")
+    reports = len(result.filled)
+    warnings = sum(len(o.findings) for o in warned)
+    parts = [
+        f"{reports} report{'s' * (reports != 1)} written",
+        f"{len(result.failed)} failed",
+        f"{warnings} warning{'s' * (warnings != 1)}",
+    ]
+    if result.skipped:
+        parts.append(f"{len(result.skipped)} skipped")
+    _say(f"Batch: {', '.join(parts)}.")
+
+
+@cli.command()
+@click.argument(
+    "inputs", metavar="INPUT...", nargs=-1, required=True, type=click.Path(path_type=Path)
+)
 @output_option(
     "The map to write (.docx).",
     suffixes=(".docx",),
@@ -421,22 +543,42 @@ def main() -> None:
     from sos_reports.interrupts import install
 
     try:
-        install()
-        code = cli.main(prog_name="sos-reports", standalone_mode=False)
-    except KeyboardInterrupt as exc:
-        _stopped(exc)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort as exc:
-        # Click turns a KeyboardInterrupt (our signals' too) that it sees into Abort.
-        if isinstance(exc.__cause__, KeyboardInterrupt):
-            _stopped(exc.__cause__)
-        _say("Aborted.")
-        sys.exit(1)
-    except OSError as exc:
-        if exc.errno != errno.EPIPE:  # output piped into a program that stopped reading
-            raise
-        sys.stderr.close()
-        sys.exit(1)
-    sys.exit(code if isinstance(code, int) else 0)
+        try:
+            install()
+            code = cli.main(prog_name="sos-reports", standalone_mode=False)
+        except KeyboardInterrupt as exc:
+            _stopped(exc)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort as exc:
+            # Click turns a KeyboardInterrupt (our signals' too) that it sees into Abort.
+            if isinstance(exc.__cause__, KeyboardInterrupt):
+                _stopped(exc.__cause__)
+            _say("Aborted.")
+            sys.exit(1)
+        except OSError as exc:
+            if exc.errno != errno.EPIPE:  # output piped into a program that stopped reading
+                raise
+            sys.stderr.close()
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+    finally:
+        _settle()
+
+
+def _settle() -> None:
+    """Once the command is done, a signal ends the process as it ends any program, instead
+    of raising into the interpreter's shutdown (which printed a traceback). What was printed
+    is flushed first, so that the files written are still listed."""
+    import contextlib
+    import signal
+
+    from sos_reports.interrupts import STOPPING
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    for signum in STOPPING:
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, signal.SIG_DFL)

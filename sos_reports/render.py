@@ -11,8 +11,10 @@ import contextlib
 import datetime as dt
 import hashlib
 import io
+import os
 import re
 import signal
+import tempfile
 import threading
 from collections.abc import Iterator
 from importlib import resources
@@ -185,16 +187,135 @@ def render(
     properties: dict[str, Any],
     family_copy: bool,
 ) -> None:
-    """Render `template` with `context` into `target`, then set the document properties."""
-    from docxtpl import DocxTemplate
+    """Render `template` with `context` into `target`, then set the document properties.
 
-    check_docx(template)
+    The template is compiled once per thread and kept (sos_reports/compiled.py); the file
+    written is the one `render_docxtpl` writes, which fills a template docxtpl's own way.
+    """
+    from sos_reports.compiled import fill
+
+    data = _template_bytes(template)
+    with _template_errors(template):
+        plan = _plan(template, data)
+    if plan is None:
+        render_docxtpl(template, context, target, properties=properties, family_copy=family_copy)
+        return
+    if family_copy and plan.confidential:
+        raise TemplateError(_confidential_message(template, plan.confidential))
+    buffer = io.BytesIO()
+    env = _environment()
+    env.range_left = MAX_RANGE_TOTAL  # the limit is on one document's rendering
+    with _template_errors(template), _time_limit(template.name):
+        fill(plan, context, buffer, properties)
+    target.write(buffer.getvalue())
+
+
+def warm_up() -> None:
+    """Compile the packaged templates now (before a batch forks its workers)."""
+    from sos_reports.kinds import KINDS
+
+    for kind in KINDS.values():
+        path = packaged_template(kind.template)
+        with contextlib.suppress(TemplateError):
+            _plan(path, _template_bytes(path))
+    path = packaged_template("annex/confidential-annex.docx")
+    with contextlib.suppress(TemplateError):
+        _plan(path, _template_bytes(path))
+
+
+# Plans kept per thread (a plan's Jinja code belongs to that thread's environment), by the
+# checksum of the template's bytes: a template edited between reports is compiled again.
+_local = threading.local()
+MAX_PLANS = 32
+
+
+def _environment() -> ReportEnvironment:
+    """This thread's environment, made again (with new plans) if the cache folder changed."""
+    from sos_reports import cache
+
+    where = cache.cache_dir()
+    env: ReportEnvironment | None = getattr(_local, "env", None)
+    if env is None or getattr(_local, "cache_dir", None) != where:
+        env = _local.env = environment()
+        _local.cache_dir = where
+        _local.plans = {}
+    return env
+
+
+def _template_bytes(template: Path) -> bytes:
     try:
-        doc = DocxTemplate(str(template))
-        if family_copy:
-            _refuse_confidential_names(doc, template)
-        with _time_limit(template.name):
-            doc.render(context, jinja_env=environment(), autoescape=True)
+        return Path(template).read_bytes()
+    except OSError:
+        raise TemplateError(f"{template} is not a Word document (.docx)") from None
+
+
+def _plan(template: Path, data: bytes) -> Any:
+    """The compiled plan of a template, or None for one that docxtpl must fill itself.
+
+    A plan is made once per template by docxtpl and python-docx, kept in this thread for
+    the next report and in the cache folder for the next run, so that a run with a template
+    it has filled before imports neither.
+    """
+    from sos_reports.compiled import NotCovered, Plan, make_plan
+
+    env = _environment()
+    plans: dict[str, Any] = _local.plans
+    key = hashlib.sha256(data).hexdigest()
+    if key in plans:
+        return plans[key]
+    kept = _kept_plans()
+    plan: Plan | None = None
+    if kept is not None:
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+            plan = Plan.from_json((kept / f"{key}.json").read_text("utf-8"))
+    if plan is None:
+        check_docx(template)
+        try:
+            plan = make_plan(data, _CONFIDENTIAL_NAMES)
+        except NotCovered:
+            plan = None
+        if plan is not None and kept is not None:
+            _keep(kept / f"{key}.json", plan.to_json())
+    if plan is not None:
+        plan = plan.compile(env)
+    if len(plans) >= MAX_PLANS:
+        plans.pop(next(iter(plans)))
+    plans[key] = plan
+    return plan
+
+
+def _kept_plans() -> Path | None:
+    """The cache folder of plans, named for what makes a plan: the versions of this package,
+    of Jinja, and of the installed docxtpl and python-docx (told by their files)."""
+    import importlib.util
+
+    from sos_reports import __version__, cache
+    from sos_reports.compiled import FORMAT
+
+    marks = []
+    for package in ("docxtpl", "docx"):
+        spec = importlib.util.find_spec(package)
+        if spec is None or spec.origin is None:
+            return None
+        info = os.stat(spec.origin)
+        marks.append(f"{info.st_size}-{info.st_mtime_ns}")
+    stamp = hashlib.sha256("|".join(marks).encode()).hexdigest()[:12]
+    return cache.folder(f"plans-{__version__}-{FORMAT}-jinja{jinja2.__version__}-{stamp}")
+
+
+def _keep(path: Path, text: str) -> None:
+    with contextlib.suppress(OSError):
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temp, path)
+
+
+@contextlib.contextmanager
+def _template_errors(template: Path) -> Iterator[None]:
+    """Every way filling a template fails, as a TemplateError that says what to do."""
+    try:
+        yield
     except SecurityError as exc:
         raise TemplateError(
             f"{template.name} tries something a report template may not do ({exc}); "
@@ -215,11 +336,39 @@ def render(
         ) from None
     except Exception as exc:  # docxtpl and lxml fail in many ways on a broken template
         raise TemplateError(f"{template.name} could not be filled: {exc}") from None
+
+
+def render_docxtpl(
+    template: Path,
+    context: dict[str, Any],
+    target: IO[bytes],
+    *,
+    properties: dict[str, Any],
+    family_copy: bool,
+) -> None:
+    """`render` the way docxtpl fills a template, each time from the file: the reference the
+    compiled path is proved against, and the path of templates it does not cover."""
+    from docxtpl import DocxTemplate
+
+    check_docx(template)
+    with _template_errors(template):
+        doc = DocxTemplate(str(template))
+        if family_copy:
+            _refuse_confidential_names(doc, template)
+        with _time_limit(template.name):
+            doc.render(context, jinja_env=environment(), autoescape=True)
     _tidy(doc.docx)
     _set_properties(doc.docx, properties)
     buffer = io.BytesIO()
     doc.save(buffer)
     target.write(buffer.getvalue())
+
+
+def _confidential_message(template: Path, name: str) -> str:
+    return (
+        f"{template.name} asks for `{name}`, which is confidential: it goes only "
+        "into the confidential annex, never into the report the family sees"
+    )
 
 
 def _refuse_confidential_names(doc: Any, template: Path) -> None:
@@ -230,10 +379,7 @@ def _refuse_confidential_names(doc: Any, template: Path) -> None:
     text = re.sub(r"<[^>]+>", "", "".join(parts))
     found = _CONFIDENTIAL_NAMES.search(text)
     if found:
-        raise TemplateError(
-            f"{template.name} asks for `{found.group(0)}`, which is confidential: it goes only "
-            "into the confidential annex, never into the report the family sees"
-        )
+        raise TemplateError(_confidential_message(template, found.group(0)))
 
 
 def _tidy(docx: Any) -> None:

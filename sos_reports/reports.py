@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -59,6 +60,62 @@ def fill(
     fails. Every output is checked before any work, and nothing is written unless everything
     succeeds.
     """
+    filled = prepare(
+        input_path,
+        output,
+        template=template,
+        force=force,
+        strict=strict,
+        due_days=due_days,
+        pdf=pdf,
+        strict_language=strict_language,
+        terms=terms,
+    )
+    if pdf:
+        filled.add_pdfs(_pdfs(filled.documents))
+    return filled.write()
+
+
+@dataclass
+class Filled:
+    """A report (and annex) filled in memory, its outputs checked but not yet written.
+
+    A batch fills many before it converts their PDFs in one LibreOffice run; `write` then
+    puts each set in place as `fill` does.
+    """
+
+    targets: list[Path]
+    inputs: list[Path]
+    documents: dict[Path, bytes]
+    findings: list[Finding]
+    checked: Checked
+    force: bool
+    pdfs: dict[Path, bytes] = field(default_factory=dict)
+
+    def add_pdfs(self, pdfs: dict[Path, bytes]) -> None:
+        self.pdfs.update(pdfs)
+
+    def write(self) -> Result:
+        contents = {**self.documents, **self.pdfs}
+        outputs = [Output(path, _writer(contents[path])) for path in self.targets]
+        written = write_outputs(outputs, inputs=self.inputs, force=self.force)
+        checked = self.checked
+        return Result(list(written), self.findings, checked.due_date, checked.due_days)
+
+
+def prepare(
+    input_path: Path,
+    output: Path | None = None,
+    *,
+    template: Path | None = None,
+    force: bool = False,
+    strict: bool = False,
+    due_days: DueDays | None = None,
+    pdf: bool = False,
+    strict_language: bool = False,
+    terms: Path | None = None,
+) -> Filled:
+    """Everything `fill` does short of converting to PDF and writing: raises as `fill` does."""
     from sos_reports.context import annex_context, report_context
     from sos_reports.render import packaged_template, render
 
@@ -100,8 +157,6 @@ def fill(
             family_copy=False,
         )
         contents[annex] = buffer.getvalue()
-    if pdf:
-        contents.update(_pdfs(contents))
 
     findings = list(checked.findings)
     if not model.confidential.present and annex.exists():
@@ -113,9 +168,7 @@ def fill(
                 "confidential information; it was left as it is: check whether it is still needed",
             )
         )
-    outputs = [Output(path, _writer(contents[path])) for path in targets]
-    written = write_outputs(outputs, inputs=inputs, force=force)
-    return Result(list(written), findings, checked.due_date, checked.due_days)
+    return Filled(targets, inputs, contents, findings, checked, force)
 
 
 def _writer(data: bytes) -> Callable[[IO[bytes]], object]:
