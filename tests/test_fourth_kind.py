@@ -1,0 +1,116 @@
+"""A fourth kind of report needs a registry entry, a model module, a builder and an example.
+
+In a copy of the package, laid out as installed, a throwaway core group report is added
+with nothing else (tests/fourth_kind/ holds the entry, the model and the builder); the commands then work for it
+as for the kinds that exist. A kind's knowledge repeated anywhere else makes this fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.conftest import ROOT, docx_text, example_tree, write_yaml
+
+ADDITIONS = Path(__file__).parent / "fourth_kind"
+PROGRESS = "Maisie has been to school every day for three weeks."
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    copy = tmp_path_factory.mktemp("fourth-kind")
+    package = copy / "sos_reports"
+    shutil.copytree(ROOT / "sos_reports", package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "templates", package / "templates")  # as the wheel lays them out
+
+    # 1. the registry entry, at the end of the registry
+    kinds = package / "kinds.py"
+    text = kinds.read_text("utf-8")
+    end = "    )\n}\n"
+    assert text.count(end) == 1
+    kinds.write_text(text.replace(end, (ADDITIONS / "registry-entry.txt").read_text("utf-8") + end))
+    # 2. the model module, 3. the builder
+    shutil.copy(ADDITIONS / "model.py", package / "model" / "core.py")
+    shutil.copy(ADDITIONS / "builder.py", package / "builders" / "core.py")
+    # 4. the example: the shared blocks of the ICPC example, and the kind's own field
+    tree = example_tree("icpc")
+    for key in ("involvement", "view_on_plan"):
+        tree.pop(key)
+    for key in ("attending", "presenting"):
+        tree["author"].pop(key, None)
+    tree["kind"] = "core"
+    tree["progress_since_last_meeting"] = PROGRESS
+    (copy / "examples").mkdir()
+    write_yaml(copy / "examples" / "core-group.yaml", tree)
+
+    # The template is built as every kind's is.
+    run(copy, "-m", "sos_reports.builders", str(package / "templates"))
+    return copy
+
+
+def run(project: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [sys.executable, *args],
+        cwd=cwd or project,
+        env={**os.environ, "PYTHONPATH": str(project)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, f"{args}:\n{done.stdout}\n{done.stderr}"
+    return done
+
+
+def sos(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run(project, "-m", "sos_reports", *args, cwd=project / "examples")
+
+
+def test_the_copy_is_the_package_that_runs(project: Path) -> None:
+    where = run(project, "-c", "import sos_reports; print(sos_reports.__file__)").stdout
+    assert Path(where.strip()).is_relative_to(project)
+    assert (project / "sos_reports" / "templates" / "core" / "report.docx").is_file()
+
+
+def test_the_fourth_kind_is_listed(project: Path) -> None:
+    assert (
+        "core     Core group report: an agency's report to a core group"
+        in sos(project, "kinds").stdout
+    )
+
+
+def test_the_fourth_kinds_example_is_valid(project: Path) -> None:
+    done = sos(project, "validate", "core-group.yaml")
+    assert "core-group.yaml: core input valid (0 errors" in done.stderr, done.stderr
+
+
+def test_the_fourth_kinds_report_is_filled(project: Path) -> None:
+    done = sos(project, "fill", "core-group.yaml")
+    report = project / "examples" / done.stdout.split()[0]
+    text = docx_text(report)
+    assert text.startswith("Core group report\n")
+    assert "Progress since the last meeting\n" + PROGRESS in text
+    assert "Core group report, 12 March 2025" in text  # the footer of its entry
+
+
+def test_the_fourth_kinds_workbook_is_written(project: Path) -> None:
+    sos(project, "new", "core", "-o", "core.xlsx")
+    workbook = project / "examples" / "core.xlsx"
+    assert zipfile.is_zipfile(workbook)
+    labels = {
+        str(cell.value) for ws in load_workbook(workbook) for row in ws.iter_rows() for cell in row
+    }
+    assert any("Progress since the last meeting" in label for label in labels)
+
+
+def test_the_fourth_kinds_schema_is_printed(project: Path) -> None:
+    schema = json.loads(sos(project, "schema", "core").stdout)
+    assert "progress_since_last_meeting" in schema["properties"]
+    assert "progress_since_last_meeting" in schema["required"]
