@@ -36,7 +36,7 @@ def leaves(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> dict[tuple[s
         if spec.model is not None:
             out.update(leaves(spec.model, (*prefix, spec.key)))
         else:
-            out[(*prefix, spec.key)] = spec.value_kind
+            out[(*prefix, spec.key)] = spec.value_type
     return out
 
 

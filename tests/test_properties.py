@@ -98,7 +98,7 @@ def _rewrite(draw: st.DrawFn, model: type[BaseModel], node: Any) -> Any:
         if spec.key not in node:
             continue
         value = node[spec.key]
-        free_text = spec.value_kind in {"text", "mtext"}
+        free_text = spec.value_type in {"text", "mtext"}
         optional = not spec.required and spec.key not in FORMED | RULED
         if optional and free_text and draw(st.integers(0, 5)) == 0:
             continue  # an optional value left out
@@ -110,7 +110,7 @@ def _rewrite(draw: st.DrawFn, model: type[BaseModel], node: Any) -> Any:
             )
         elif spec.key not in FORMED and free_text:
             # The kind of value the model declares: one line of text, or free text.
-            multiline = spec.value_kind == "mtext"
+            multiline = spec.value_type == "mtext"
             if isinstance(value, str):
                 value = draw(free() if multiline else one_line())
             elif isinstance(value, list) and multiline:

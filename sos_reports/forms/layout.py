@@ -2,7 +2,7 @@
 
 One walk of the kind's pydantic model gives the sections (a block as label/answer rows, a
 list as a table with one row per entry), in the model's order, with each field's label, what
-it needs (its description) and its kind of value (the ValueKind marker on its type in
+it needs (its description) and its kind of value (the ValueType marker on its type in
 model/types.py). Every form is written and read from this layout: the Excel workbook, the
 Word form, the YAML skeleton. A field added to the model appears in all of them with no
 code per form.
@@ -93,7 +93,7 @@ class Answer:
     label: str
     help: str | None
     required: bool
-    kind: str  # text, mtext, date, date-or-text, bool, choice, score, number, child
+    value_type: str  # text, mtext, date, date-or-text, bool, choice, score, number, child
     convert: Callable[[Any], Any]  # the model's own converter for one value of the field
     many: bool = False  # a list of values in one cell (children's ids, categories)
     labels: dict[str, str] = field(default_factory=dict)  # choice value -> label
@@ -128,7 +128,7 @@ class Table:
             self.parent is None
             and not self.scalar
             and self.loc[-1] in PER_CHILD
-            and first.kind == "child"
+            and first.value_type == "child"
             and not first.many
         )
 
@@ -279,7 +279,7 @@ def _table(
             _label("", key.label.rstrip(" *"), True),
             key.help,
             True,
-            key.kind,
+            key.value_type,
             key.convert,
             labels=key.labels,
         )
@@ -325,7 +325,7 @@ def _answer(
     model: type[BaseModel], spec: FieldSpec, keys: Keys, label_prefix: str, required: bool
 ) -> Answer:
     convert = _converter(model, spec.name, spec.is_list)
-    kind = spec.value_kind
+    kind = spec.value_type
     labels: dict[str, str] = {}
     for value in spec.choices or []:
         try:
@@ -339,7 +339,7 @@ def _answer(
         label=_label(label_prefix, spec.title, needed),
         help=spec.description,
         required=needed,
-        kind=kind,
+        value_type=kind,
         convert=convert,
         many=spec.is_list,
         labels=labels,
@@ -394,23 +394,23 @@ def hint(answer: Answer, kind_hints: dict[str, str] | None = None) -> str:
     text = sentence(answer.help)
     if answer.fixed:
         return "Filled in by sos-reports; leave as it is."
-    if answer.many and answer.kind == "child":
+    if answer.many and answer.value_type == "child":
         kind_hint = "The children's ids, separated by commas, for example maisie, leo."
-    elif answer.many and answer.kind == "choice":
+    elif answer.many and answer.value_type == "choice":
         kind_hint = (
             "One or more of: " + ", ".join(answer.labels.values()) + " (separated by commas)."
         )
-    elif answer.kind == "choice":
+    elif answer.value_type == "choice":
         kind_hint = "Pick from the list."
-    elif answer.kind == "number":
+    elif answer.value_type == "number":
         kind_hint = f"A whole number of {answer.minimum or 0} or more."
     else:
-        kind_hint = kind_hints.get(answer.kind, "")
+        kind_hint = kind_hints.get(answer.value_type, "")
     if kind_hint and kind_hint.lower().rstrip(".") in text.lower():
         kind_hint = ""
-    if answer.kind == "score" and "to 10" in text:
+    if answer.value_type == "score" and "to 10" in text:
         kind_hint = "A whole number."
-    if answer.kind == "bool" and "yes or no" in text.lower():
+    if answer.value_type == "bool" and "yes or no" in text.lower():
         kind_hint = ""  # the description says it already, and the answer has the list
     return (text + kind_hint).strip()
 
@@ -443,9 +443,9 @@ def _canonical_block(model: type[BaseModel], tree: Any) -> Any:
         else:
             convert = _converter(model, spec.name, spec.is_list)
             if spec.is_list and isinstance(value, list):
-                out[key] = [_canonical_value(spec.value_kind, convert, v) for v in value]
+                out[key] = [_canonical_value(spec.value_type, convert, v) for v in value]
             else:
-                out[key] = _canonical_value(spec.value_kind, convert, value)
+                out[key] = _canonical_value(spec.value_type, convert, value)
     return out
 
 

@@ -417,7 +417,7 @@ class _Reader:
                 continue
             value = control.value
             if slot.answer.many and isinstance(value, str):
-                separator = _LIST_SEPARATORS.get(slot.answer.kind, r"\n")
+                separator = _LIST_SEPARATORS.get(slot.answer.value_type, r"\n")
                 value = [p.strip() for p in re.split(separator, value) if p.strip()]
             _set(tree, new, value)
         # A required block inside an entry (a carer's mental health) is given even when

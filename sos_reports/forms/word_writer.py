@@ -131,7 +131,7 @@ def _typed(answer: Answer, value: Any, where: str) -> Any:
         # Shown as given: the reader hands it back and the check names its control.
         out = None
     if out is None:
-        if answer.kind == "bool" and answer.required:
+        if answer.value_type == "bool" and answer.required:
             raise SosError(
                 f"{where}: {value!r} is not yes or no, and a Word form's check box holds only "
                 "yes or no: correct it first"
@@ -165,7 +165,7 @@ def _shown(answer: Answer, value: Any, where: str) -> Any:
     if answer.many:
         items = value if isinstance(value, list) else ([] if value is None else [value])
         shown = [_typed(answer, item, where) for item in items]
-        separator = ", " if answer.kind in ("child", "choice") else "\n"
+        separator = ", " if answer.value_type in ("child", "choice") else "\n"
         texts = [_text_of(s, where) for s in shown if s is not None]
         return separator.join(texts) or None
     return _typed(answer, value, where)
@@ -207,7 +207,7 @@ class _Writer:
         props = _el("sdtPr")
         content = _el("sdtContent")
         empty = shown is None or shown == ""
-        kind = "text" if answer.many else answer.kind
+        kind = "text" if answer.many else answer.value_type
         box = kind == "bool" and answer.required
         props.append(_val("alias", label))
         props.append(_val("tag", where))

@@ -465,7 +465,7 @@ class _Reader:
 
 def _convert(raw: Any, answer: Answer, epoch: dt.datetime) -> Any:
     """A cell's value as the YAML reader would give it; the model judges it after."""
-    kind = answer.kind
+    kind = answer.value_type
     if answer.many:
         separator = _LIST_SEPARATORS.get(kind, r"\n")
         parts = re.split(separator, _as_text(raw))

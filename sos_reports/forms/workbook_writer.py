@@ -363,15 +363,17 @@ class _Builder:
         else:
             cell.fill = _ANSWER_FILL
             cell.protection = _UNLOCKED
-        if answer.kind == "date" or (answer.kind == "date-or-text" and isinstance(shown, dt.date)):
+        if answer.value_type == "date" or (
+            answer.value_type == "date-or-text" and isinstance(shown, dt.date)
+        ):
             cell.number_format = DATE_FORMAT
-        elif answer.kind in ("text", "child", "choice", "bool") and not answer.fixed:
+        elif answer.value_type in ("text", "child", "choice", "bool") and not answer.fixed:
             cell.number_format = TEXT_FORMAT
 
     def _validate(self, ws: Worksheet, answer: Answer, where: str, *, table: bool) -> None:
         """A dropdown or range check where Excel can make one, and a prompt on every cell."""
         options: dict[str, Any] = {}
-        kind = answer.kind
+        kind = answer.value_type
         if answer.fixed:
             options = {"type": None}
         elif kind == "bool":
@@ -582,7 +584,7 @@ def _to_cell(answer: Answer, value: Any) -> Any:
     if answer.many:
         items = value if isinstance(value, list) else [value]
         shown = [_one(answer, item) for item in items if item is not None]
-        separator = ", " if answer.kind in ("child", "choice") else "\n"
+        separator = ", " if answer.value_type in ("child", "choice") else "\n"
         return separator.join(str(s) for s in shown if s is not None) or None
     return _one(answer, value)
 
@@ -601,7 +603,7 @@ def _one(answer: Answer, value: Any) -> Any:
         return "Yes" if out else "No"
     if isinstance(out, ChoiceValue):
         return out.label
-    if answer.kind in ("text", "mtext", "child") and isinstance(value, str):
+    if answer.value_type in ("text", "mtext", "child") and isinstance(value, str):
         return value  # what was typed, spaces and all; the check trims it
     return out
 
@@ -621,12 +623,12 @@ def _clip(text: str, limit: int) -> str:
 
 
 def _width(answer: Answer) -> float:
-    if answer.kind == "choice" and not answer.many:
+    if answer.value_type == "choice" and not answer.many:
         base = min(max((len(x) for x in answer.labels.values()), default=12) + 3, 34)
     elif answer.many:
         base = 18
     else:
-        base = COLUMN_WIDTHS.get(answer.kind, 22)
+        base = COLUMN_WIDTHS.get(answer.value_type, 22)
     # Headers wrap, but a single word should not be broken across lines.
     longest_word = max((len(w) for w in answer.label.split()), default=0)
     return max(base, longest_word + 3)

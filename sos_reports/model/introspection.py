@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, WithJsonSchema
 
-from sos_reports.model.types import ValueKind
+from sos_reports.model.types import ValueType
 from sos_reports.tree import Loc
 
 
@@ -63,7 +63,7 @@ class FieldSpec:
     model: type[BaseModel] | None
     schema: dict[str, Any]
     min_items: int = 0
-    kind: str = "text"
+    marked: str = "text"  # the ValueType marker's name
 
     @property
     def choices(self) -> list[str] | None:
@@ -71,18 +71,18 @@ class FieldSpec:
         return list(enum) if enum else None
 
     @property
-    def value_kind(self) -> str:
+    def value_type(self) -> str:
         """text, mtext, date, date-or-text, bool, choice, score, number, child, or block.
 
         Declared by the marker on the field's type in model/types.py.
         """
         if self.model is not None:
             return "block"
-        return self.kind
+        return self.marked
 
     def hint(self) -> str:
         """What the field takes, in a few plain words."""
-        kind = self.value_kind
+        kind = self.value_type
         if kind == "choice":
             return "one of: " + ", ".join(str(c) for c in self.choices or [])
         return {
@@ -96,15 +96,15 @@ class FieldSpec:
         }.get(kind, "text")
 
 
-def _value_kind(annotation: Any, metadata: list[Any]) -> str | None:
-    """The ValueKind marker of a field's type, looked for through Optional and list."""
+def _value_type(annotation: Any, metadata: list[Any]) -> str | None:
+    """The ValueType marker of a field's type, looked for through Optional and list."""
     for item in metadata:
-        if isinstance(item, ValueKind):
+        if isinstance(item, ValueType):
             return item.name
     if typing.get_origin(annotation) is typing.Annotated:
-        return _value_kind(typing.get_args(annotation)[0], list(annotation.__metadata__))
+        return _value_type(typing.get_args(annotation)[0], list(annotation.__metadata__))
     for arg in typing.get_args(annotation):
-        found = _value_kind(arg, [])
+        found = _value_type(arg, [])
         if found is not None:
             return found
     return None
@@ -114,9 +114,9 @@ def fields_of(model: type[BaseModel]) -> list[FieldSpec]:
     out = []
     for name, info in model.model_fields.items():
         nested = inner(info.annotation)
-        kind = _value_kind(info.annotation, list(info.metadata))
+        kind = _value_type(info.annotation, list(info.metadata))
         if kind is None and not is_model(nested):
-            raise TypeError(f"{model.__name__}.{name}: its type has no ValueKind marker")
+            raise TypeError(f"{model.__name__}.{name}: its type has no ValueType marker")
         out.append(
             FieldSpec(
                 name=name,
@@ -130,7 +130,7 @@ def fields_of(model: type[BaseModel]) -> list[FieldSpec]:
                 min_items=next(
                     (m.min_length for m in info.metadata if hasattr(m, "min_length")), 0
                 ),
-                kind=kind or "block",
+                marked=kind or "block",
             )
         )
     return out

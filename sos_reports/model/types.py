@@ -22,7 +22,7 @@ REQUIRED = "sos_required"
 
 
 @dataclass(frozen=True)
-class ValueKind:
+class ValueType:
     """What kind of value a field takes, as every input form shows and reads it.
 
     One marker sits in each Annotated type below, so a form finds it on the field's type
@@ -34,15 +34,15 @@ class ValueKind:
     name: str
 
 
-TEXT = ValueKind("text")
-MTEXT = ValueKind("mtext")
-DATE = ValueKind("date")
-DATE_OR_TEXT = ValueKind("date-or-text")
-BOOL = ValueKind("bool")
-CHOICE = ValueKind("choice")
-SCORE = ValueKind("score")
-NUMBER = ValueKind("number")
-CHILD = ValueKind("child")
+TEXT = ValueType("text")
+MTEXT = ValueType("mtext")
+DATE = ValueType("date")
+DATE_OR_TEXT = ValueType("date-or-text")
+BOOL = ValueType("bool")
+CHOICE = ValueType("choice")
+SCORE = ValueType("score")
+NUMBER = ValueType("number")
+CHILD = ValueType("child")
 
 
 def fail(message: str, kind: str = "sos") -> PydanticCustomError:
