@@ -162,7 +162,8 @@ class Part:
     stray: list[tuple[str, int]] = field(default_factory=list)  # (text, paragraph index)
 
 
-_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+# Within one paragraph: docxtpl would join a tag over two, merging them, which nobody means.
+_TAG = re.compile(r"\{\{[^\n]*?\}\}|\{%[^\n]*?%\}|\{#[^\n]*?#\}")
 _OPEN_OR_CLOSE = re.compile(r"\{\{|\{%|\}\}|%\}")
 
 
@@ -336,16 +337,6 @@ def _between(p: Any, a: Any, b: Any) -> str:
 def _split_problems(part: Part, tag: Tag) -> list[Problem]:
     place = part.paragraphs[tag.paragraphs[0]].place
     shown = _short(tag.text, 50)
-    if len(tag.paragraphs) > 1:
-        return [
-            Problem(
-                "error",
-                f"the tag `{shown}` starts in this paragraph and ends in another; a tag "
-                "must sit within one paragraph (retype it on one line, without pressing Enter)",
-                place,
-                "split",
-            )
-        ]
     if len(tag.runs) < 2:
         return []
     p = part.paragraphs[tag.paragraphs[0]].element
@@ -634,7 +625,11 @@ def _jinja_part(part: Part, env: Any) -> Parsed:
         if word in _MIDDLES:
             top = stack[-1] if stack else None
             if top is None or top[0] not in _MIDDLES[word]:
-                say(tag, f"`{shown}` is not inside an `{{% if %}}`" + (" or `{% for %}`" if word == "else" else ""))
+                say(
+                    tag,
+                    f"`{shown}` is not inside an `{{% if %}}`"
+                    + (" or `{% for %}`" if word == "else" else ""),
+                )
                 emit("", tag)
                 continue
             if top[2]:
@@ -852,7 +847,9 @@ def walk_part(parsed: Parsed, shapes: KindShapes, env: Any) -> Walk:
         out.unknown.append(Use(written, known, tag_of(node), confidential))
         return ANY
 
-    def attr(node: Any, base: tuple[Shape, Shape | None, str], key: str) -> tuple[Shape, Shape | None, str]:
+    def attr(
+        node: Any, base: tuple[Shape, Shape | None, str], key: str
+    ) -> tuple[Shape, Shape | None, str]:
         shape, annex, written = base
         name = f"{written}.{key}" if written else key
         if shape.anything:
@@ -870,7 +867,9 @@ def walk_part(parsed: Parsed, shapes: KindShapes, env: Any) -> Walk:
         out.unknown.append(Use(name, [], tag_of(node)))
         return ANY, None, name
 
-    def expr(node: Any, scope: dict[str, tuple[Shape, Shape | None, str]]) -> tuple[Shape, Shape | None, str]:
+    def expr(
+        node: Any, scope: dict[str, tuple[Shape, Shape | None, str]]
+    ) -> tuple[Shape, Shape | None, str]:
         if isinstance(node, nodes.Name):
             if node.name in scope:
                 return scope[node.name]
@@ -898,7 +897,17 @@ def walk_part(parsed: Parsed, shapes: KindShapes, env: Any) -> Walk:
                 expr(child, scope)
             if node.name not in env.filters:
                 out.filters.append((node.name, tag_of(node)))
-            if node.name in ("default", "d", "sort", "reverse", "unique", "list", "safe", "e", "escape"):
+            if node.name in (
+                "default",
+                "d",
+                "sort",
+                "reverse",
+                "unique",
+                "list",
+                "safe",
+                "e",
+                "escape",
+            ):
                 return base
             if node.name in ("first", "last") and base[0].item is not None:
                 return base[0].item, None, base[2]
@@ -912,11 +921,9 @@ def walk_part(parsed: Parsed, shapes: KindShapes, env: Any) -> Walk:
             expr(child, scope)
         return ANY, None, ""
 
-    def targets(
-        target: Any, value: tuple[Shape, Shape | None, str], scope: dict[str, Any]
-    ) -> None:
+    def targets(target: Any, value: tuple[Shape, Shape | None, str], scope: dict[str, Any]) -> None:
         if isinstance(target, nodes.Name):
-            scope[target.name] = value
+            scope[target.name] = (value[0], value[1], target.name)  # named as the user wrote it
         else:
             for child in target.iter_child_nodes():
                 targets(child, (ANY, None, ""), scope)
@@ -1010,8 +1017,9 @@ def read_template(path: Path) -> Template:
             problems.append(
                 Problem(
                     "error",
-                    f"`{text}` without its `{other}`: the report would print it as typed; "
-                    "complete the tag or delete it",
+                    f"`{text}` without its `{other}` in this paragraph: the report would print "
+                    "it as typed, or take in what follows; complete the tag within its "
+                    "paragraph (without pressing Enter inside it) or delete it",
                     part.paragraphs[index].place,
                     "syntax",
                 )
@@ -1063,7 +1071,11 @@ def _kind_problems(template: Template, kind: str) -> tuple[list[Problem], int]:
             mismatch += 1
             last = use.path.rsplit(".", 1)[-1]
             guess = difflib.get_close_matches(last, use.known, n=1, cutoff=0.6)
-            hint = f"; did you mean `{use.path.rsplit('.', 1)[0] + '.' if '.' in use.path else ''}{guess[0]}`?" if guess else ""
+            hint = (
+                f"; did you mean `{use.path.rsplit('.', 1)[0] + '.' if '.' in use.path else ''}{guess[0]}`?"
+                if guess
+                else ""
+            )
             elsewhere = [
                 k for k in KINDS if k != kind and _written_exists(use.path, kind_shapes(k))
             ]
