@@ -22,7 +22,6 @@ import difflib
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -541,13 +540,6 @@ def _keyword(inner: str) -> str:
     return m.group(1) if m else ""
 
 
-def _statement(tag: Tag) -> tuple[str, str]:
-    """(keyword, the statement Jinja reads) of a `{% %}` tag; docxtpl's own become `{{ }}`."""
-    inner = tag.inner
-    word = _keyword(inner)
-    return word, inner
-
-
 @dataclass
 class Parsed:
     """A part's tags as one Jinja source (one tag a line) that parses, and the problems met."""
@@ -592,7 +584,8 @@ def _jinja_part(part: Part, env: Any) -> Parsed:
             else:
                 emit("{{" + tag.inner + "}}", tag)
             continue
-        word, inner = _statement(tag)
+        inner = tag.inner
+        word = _keyword(inner)
         if word in _DOCXTPL:
             expr = re.sub(rf"^\s*{word}\s*", "", inner)
             if word in ("cellbg", "colspan"):
@@ -665,7 +658,7 @@ def _jinja_part(part: Part, env: Any) -> Parsed:
                     f"add `{{% end{word_open} %}}` (with the same p/tr/tc letter)",
                 )
                 emit("{% endif %}" if broken else f"{{% end{word_open} %}}", tag)
-            _, opener, broken = stack.pop()
+            _, _opener, broken = stack.pop()
             emit("{% endif %}" if broken else "{%" + inner + "%}", tag)
             continue
         error = parses("{%" + inner + "%}")
@@ -686,9 +679,9 @@ def _jinja_part(part: Part, env: Any) -> Parsed:
     try:
         env.parse(source)
     except jinja2.TemplateSyntaxError as exc:
-        tag = part.tags[owners[max(0, min(len(owners), exc.lineno or 1) - 1)]] if owners else None
-        if tag is not None:
-            say(tag, f"`{_short(tag.text, 50)}`: {exc.message}")
+        if owners:
+            culprit = part.tags[owners[max(0, min(len(owners), exc.lineno or 1) - 1)]]
+            say(culprit, f"`{_short(culprit.text, 50)}`: {exc.message}")
         return Parsed("", [], problems)
     return Parsed(source, owners, problems)
 
@@ -889,10 +882,7 @@ def walk_part(parsed: Parsed, shapes: KindShapes, env: Any) -> Walk:
                 return shape.item, annex.item if annex is not None else None, f"{written}[]"
             return ANY, None, written
         if isinstance(node, nodes.Filter):
-            if node.node is not None:
-                base = expr(node.node, scope)
-            else:
-                base = (ANY, None, "")
+            base = expr(node.node, scope) if node.node is not None else (ANY, None, "")
             for child in [*node.args, *(k.value for k in node.kwargs)]:
                 expr(child, scope)
             if node.name not in env.filters:
@@ -971,7 +961,7 @@ def walk_part(parsed: Parsed, shapes: KindShapes, env: Any) -> Walk:
                 stmt(child, inner)
             scope[node.name] = (ANY, None, "")
             return
-        if isinstance(node, nodes.Stmt) or isinstance(node, nodes.Template):
+        if isinstance(node, (nodes.Stmt, nodes.Template)):
             for child in node.iter_child_nodes():
                 if isinstance(child, nodes.Stmt):
                     stmt(child, scope)
@@ -1180,7 +1170,3 @@ def refuse_broken_template(path: Path, kind: str) -> list[Problem]:
     if any(p.severity == "error" for p in problems):
         raise TemplateProblems(Path(path), problems)
     return problems
-
-
-def iter_errors(problems: list[Problem]) -> Iterator[Problem]:
-    return (p for p in problems if p.severity == "error")

@@ -34,11 +34,11 @@ def brand(document: object, logo: str) -> None:
     paragraphs = text.createEnumeration()
     while paragraphs.hasMoreElements():
         paragraph = paragraphs.nextElement()
-        if paragraph.supportsService("com.sun.star.text.Paragraph"):
-            if paragraph.getString() == "About this report":
-                paragraph.setString("About this report to the conference")
-                paragraph.ParaStyleName = "Heading 2"
-                paragraph.CharColor = 0x1D70B8
+        is_text = paragraph.supportsService("com.sun.star.text.Paragraph")
+        if is_text and paragraph.getString() == "About this report":
+            paragraph.setString("About this report to the conference")
+            paragraph.ParaStyleName = "Heading 2"
+            paragraph.CharColor = 0x1D70B8
     # The font of the whole text, as Select All and a new font do.
     cursor = text.createTextCursor()
     cursor.gotoStart(False)
