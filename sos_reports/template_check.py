@@ -559,7 +559,7 @@ def _jinja_part(part: Part, env: Any) -> Parsed:
 
     def say(tag: Tag, message: str) -> None:
         place = part.paragraphs[tag.paragraphs[0]].place
-        problems.append(Problem("error", message, place, "syntax"))
+        problems.append(Problem("error", f"syntax error: {message}", place, "syntax"))
 
     def emit(text: str, tag: Tag) -> None:
         lines.append(text)
@@ -1007,7 +1007,7 @@ def read_template(path: Path) -> Template:
             problems.append(
                 Problem(
                     "error",
-                    f"`{text}` without its `{other}` in this paragraph: the report would print "
+                    f"syntax error: `{text}` without its `{other}` in this paragraph: the report would print "
                     "it as typed, or take in what follows; complete the tag within its "
                     "paragraph (without pressing Enter inside it) or delete it",
                     part.paragraphs[index].place,
@@ -1088,8 +1088,9 @@ def _kind_problems(template: Template, kind: str) -> tuple[list[Problem], int]:
             problems.append(
                 Problem(
                     "error",
-                    f"`{_short(tag.text, 50)}` uses the filter `{name}`, which report templates "
-                    "do not have",
+                    f"`{_short(tag.text, 50)}` uses a filter that report templates do not have "
+                    f"(No filter named '{name}'); templates print values, they do not format "
+                    "them",
                     part.paragraphs[tag.paragraphs[0]].place,
                     "syntax",
                 )
