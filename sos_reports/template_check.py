@@ -1153,9 +1153,10 @@ def check_template(path: Path, kind: str) -> list[Problem]:
                 Problem(
                     "error",
                     f"this looks like a template for the {best} report ({KINDS[best].title}), "
-                    f"not the {kind} report: it fits {best} with {scores[best]} of the problems "
-                    f"below, {kind} with {mismatch}; check it with `--kind {best}`, or start "
-                    f"from `sos-reports template {kind} -o FILE.docx`",
+                    f"not for the {kind} report: checked for {best} it has {scores[best]} values "
+                    f"or sections that do not fit, for {kind} {mismatch} (listed below); check "
+                    f"it with `--kind {best}`, or start a {kind} template from "
+                    f"`sos-reports template {kind} -o FILE.docx`",
                     None,
                     "kind",
                 ),
