@@ -549,8 +549,34 @@ class Parsed:
     problems: list[Problem]
 
 
+def _as_jinja(tag: Tag) -> str:
+    """The tag as Jinja reads it once docxtpl has rewritten its own tags."""
+    if tag.opener == "{#":
+        return ""
+    if tag.opener == "{{":
+        return "{{" + tag.inner + "}}"
+    word = _keyword(tag.inner)
+    if word in ("cellbg", "colspan"):
+        return "{{" + re.sub(rf"^\s*{word}\s*", "", tag.inner) + "}}"
+    if word in ("vm", "hm"):
+        return ""
+    return "{%" + tag.inner + "%}"
+
+
 def _jinja_part(part: Part, env: Any) -> Parsed:
+    """The part's tags checked one by one and as blocks, each error at its tag; for what
+    follows, a source that parses, with broken tags left out and open blocks closed."""
     import jinja2
+
+    # Most templates are sound: one parse of the whole part says so.
+    if not any(_keyword(t.inner) in _FILES for t in part.tags if t.opener == "{%"):
+        whole = [t for t in part.tags if t.opener != "{#"]
+        source = "\n".join(_as_jinja(t) for t in whole)
+        try:
+            env.parse(source)
+            return Parsed(source, [t.index for t in whole], [])
+        except jinja2.TemplateSyntaxError:
+            pass  # found tag by tag below
 
     problems: list[Problem] = []
     lines: list[str] = []
