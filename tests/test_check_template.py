@@ -242,3 +242,50 @@ def test_fill_refuses_a_template_with_errors_listing_them_all(tmp_path: Path) ->
         assert what in result.output
     assert "Traceback" not in result.output
     assert not report.exists()
+
+
+def test_a_bookmark_half_inside_a_tag_is_a_warning_and_a_picture_inside_one_an_error(
+    tmp_path: Path,
+) -> None:
+    doc = docx.Document(str(packaged_template("icpc/report.docx")))
+    harm = _paragraph(doc, "{{ worries.harm }}")
+    _runs_paragraph(
+        harm,
+        '<w:r><w:t xml:space="preserve">By {{ author.</w:t></w:r>'
+        '<w:bookmarkStart w:id="7" w:name="author"/><w:r><w:t>name }}</w:t></w:r>'
+        '<w:bookmarkEnd w:id="7"/>',
+    )
+    _runs_paragraph(
+        harm,
+        '<w:r><w:t>{{ author.</w:t></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        '<w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:t>agency }}</w:t></w:r>',
+    )
+    doc.save(str(tmp_path / "t.docx"))
+    problems = check_template(tmp_path / "t.docx", "icpc")
+    warning = next(p for p in problems if p.severity == "warning")
+    assert "bookmark author" in warning.message and "{{ author.name }}" in warning.message
+    errors = [p for p in problems if p.severity == "error"]
+    assert (
+        len(errors) == 1
+        and "a field sits inside the tag `{{ author.agency }}`" in errors[0].message
+    )
+
+
+def test_a_cell_tag_must_be_alone_in_its_cell(tmp_path: Path) -> None:
+    doc = docx.Document(str(packaged_template("icpc/report.docx")))
+    cell = _paragraph(doc, "{{ author.base }}")
+    cell.runs[0].text = "{%tc if author.base %}{{ author.base }}"
+    doc.save(str(tmp_path / "t.docx"))
+    misuse = [p for p in check_template(tmp_path / "t.docx", "icpc") if p.code == "misuse"]
+    assert len(misuse) == 1
+    assert "alone in its table cell" in misuse[0].message
+    assert misuse[0].place is not None and 'the row "Work base"' in str(misuse[0].place)
+
+
+def test_a_file_that_is_not_a_word_document_is_refused_clearly(tmp_path: Path) -> None:
+    bogus = tmp_path / "t.docx"
+    bogus.write_text("not a zip")
+    result = CliRunner().invoke(cli, ["check-template", str(bogus), "--kind", "icpc"])
+    assert result.exit_code == 1
+    assert "is not a Word document (.docx)" in result.output and "Traceback" not in result.output
