@@ -9,9 +9,10 @@ tests/test_fuzz_cases.py).
     python fuzz/fuzz_readers.py yaml --seconds 30
     python fuzz/fuzz_readers.py workbook-parts --seconds 30
 
-Targets: yaml, json (the text readers), workbook (the .xlsx bytes as they are: the container
-checks) and workbook-parts (an example workbook with one XML part replaced by fuzzed bytes,
-so that the fuzzer reaches the cell reader instead of stopping at the zip's checksums).
+Targets: yaml, json (the text readers); workbook and word-form (the .xlsx or .docx bytes as
+they are: the container checks and, past them, the readers); workbook-parts (the example as
+a workbook, with one XML part replaced by fuzzed bytes, so that the fuzzer reaches the cell
+reader instead of stopping at the zip's checksums).
 """
 
 from __future__ import annotations
@@ -28,9 +29,15 @@ from pathlib import Path
 import atheris
 
 ROOT = Path(__file__).resolve().parents[1]
-SUFFIX = {"yaml": ".yaml", "json": ".json", "workbook": ".xlsx", "workbook-parts": ".xlsx"}
+SUFFIX = {
+    "yaml": ".yaml",
+    "json": ".json",
+    "workbook": ".xlsx",
+    "workbook-parts": ".xlsx",
+    "word-form": ".docx",
+}
 
-with atheris.instrument_imports(include=["sos_reports", "yaml", "openpyxl"]):
+with atheris.instrument_imports(include=["sos_reports", "yaml", "openpyxl", "lxml"]):
     import importlib
     import pkgutil
 
@@ -62,26 +69,25 @@ def read_and_check(data: bytes, suffix: str) -> None:
         check(read_input(path))
 
 
-def seed_workbook() -> dict[str, bytes]:
-    """The parts of an example workbook, pre-filled from the ICPC example."""
-    from sos_reports.reports import new_input
+def seed_form(suffix: str) -> dict[str, bytes]:
+    """The parts of a form (a workbook or a Word form) holding the ICPC example."""
+    from sos_reports.reports import convert
 
-    target = SCRATCH / "seed.xlsx"
+    target = SCRATCH / f"seed{suffix}"
     if not target.exists():
-        new_input("icpc", target, from_path=ROOT / "examples" / "icpc-school.yaml")
+        convert(ROOT / "examples" / "icpc-school.yaml", target)
     with zipfile.ZipFile(target) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
 def with_part_replaced(parts: dict[str, bytes], data: bytes) -> bytes:
-    """The workbook with the part the first byte chooses replaced by the rest of the data."""
-    provider = atheris.FuzzedDataProvider(data)
+    """The form with the XML part the first byte chooses replaced by the rest of the data."""
     names = sorted(n for n in parts if n.endswith(".xml"))
-    chosen = names[provider.ConsumeIntInRange(0, len(names) - 1)]
+    chosen = names[data[0] % len(names)] if data else ""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in parts.items():
-            archive.writestr(name, provider.ConsumeBytes(1 << 16) if name == chosen else content)
+            archive.writestr(name, data[1:] if name == chosen else content)
     return buffer.getvalue()
 
 
@@ -100,13 +106,20 @@ def corpus(target: str, folder: Path) -> Path:
             else:
                 tree = yaml.load(text, Loader=yaml.BaseLoader)
                 (folder / f"{example.stem}.json").write_text(json.dumps(tree, indent=1))
-    elif target == "workbook":
-        parts = seed_workbook()
+    elif target in {"workbook", "word-form"}:
+        parts = seed_form(SUFFIX[target])
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for name, content in parts.items():
                 archive.writestr(name, content)
-        (folder / "seed.xlsx").write_bytes(buffer.getvalue())
+        (folder / f"seed{SUFFIX[target]}").write_bytes(buffer.getvalue())
+    elif target.endswith("-parts"):
+        # Each XML part as it is, behind the byte that chooses it: the fuzzer starts from
+        # real content (content controls, cells) rather than from nothing.
+        parts = seed_form(SUFFIX[target])
+        names = sorted(n for n in parts if n.endswith(".xml"))
+        for index, name in enumerate(names):
+            (folder / f"part-{index}").write_bytes(bytes([index]) + parts[name])
     return folder
 
 
@@ -119,8 +132,8 @@ def main() -> None:
     suffix = SUFFIX[options.target]
     folder = corpus(options.target, options.corpus or SCRATCH / "corpus")
 
-    if options.target == "workbook-parts":
-        parts = seed_workbook()
+    if options.target.endswith("-parts"):
+        parts = seed_form(suffix)
 
         def one(data: bytes) -> None:
             read_and_check(with_part_replaced(parts, data), suffix)

@@ -555,3 +555,27 @@ def test_the_due_days_of_the_area_decide_what_is_late(
     stand = table_headed(output, "Agency", "Author", "Report", "Reached the chair")
     assert [row[3] for row in stand[1:]] == ["7 March 2025", "11 March 2025", "7 March 2025"]
     assert "by Tuesday 11 March 2025 (1 working day before the conference)" in docx_text(output)
+
+
+def test_every_form_of_input_merges_to_the_same_map(tmp_path: Path) -> None:
+    """The school's input as YAML, the police's as a Word form, the GP's as JSON and then as a
+    workbook: one map, whatever form each agency sent."""
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    school = shutil.copy(CONFERENCE / "school-icpc.yaml", folder / "school.yaml")
+    police = folder / "police.docx"
+    assert run("convert", CONFERENCE / "police-icpc.yaml", "-o", police).exit_code == 0
+    gp_json, gp_xlsx = folder / "gp.json", folder / "gp.xlsx"
+    assert run("convert", CONFERENCE / "gp-medical.yaml", "-o", gp_json).exit_code == 0
+    assert run("convert", CONFERENCE / "gp-medical.yaml", "-o", gp_xlsx).exit_code == 0
+    yaml_only = merged(
+        tmp_path,
+        CONFERENCE / "school-icpc.yaml",
+        CONFERENCE / "police-icpc.yaml",
+        CONFERENCE / "gp-medical.yaml",
+        name="from-yaml.docx",
+    )
+    expected = docx_text(yaml_only)
+    for gp in (gp_json, gp_xlsx):
+        mixed = merged(tmp_path, Path(school), police, gp, name=f"from-{gp.suffix[1:]}.docx")
+        assert docx_text(mixed) == expected

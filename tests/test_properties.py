@@ -5,7 +5,7 @@ the model has (any Unicode text an XML document can hold, line breaks and blank 
 their every spelling, template-like syntax, right-to-left scripts) and leave out optional
 ones. For each: `fill` succeeds, every free-text value is in the report as typed, the
 confidential details are in no part of the report's zip, filling twice gives the same text,
-and the YAML and JSON spellings give the same report.
+and the YAML, JSON, workbook and Word form spellings give the same report.
 
 Broken inputs put a wrong value at a random place of the model (a wrong type, a value out of
 range, a missing required key, an unknown key, a hostile string, a deep or huge structure).
@@ -15,6 +15,7 @@ For each: exit 1, a message naming a real path of the input, no traceback, nothi
 from __future__ import annotations
 
 import json
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -30,13 +31,14 @@ from pydantic import BaseModel
 from sos_reports.cli import cli
 from sos_reports.kinds import KINDS
 from sos_reports.model.fields import fields_of
-from sos_reports.reports import fill, validate
+from sos_reports.reports import convert, fill, validate
 from tests.conftest import docx_text, example_tree, write_json
 from tests.test_report import confidential_or_withheld, free_text, pieces
 
 # Each example costs a few fills; the counts keep the suite to well under a minute.
-VALID_EXAMPLES = 12
-BROKEN_EXAMPLES = 40
+# SOS_REPORTS_EXAMPLES=200 explores further, for a long run by hand.
+VALID_EXAMPLES = int(os.environ.get("SOS_REPORTS_EXAMPLES", 12))
+BROKEN_EXAMPLES = int(os.environ.get("SOS_REPORTS_EXAMPLES", 40))
 SETTINGS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -168,6 +170,11 @@ def test_any_valid_input_fills_a_report_holding_every_value_and_nothing_confiden
     assert _report_text(source, folder / "again.docx") == text  # filling twice: the same
     as_json = write_json(folder / "input.json", tree)
     assert _report_text(as_json, folder / "from-json.docx") == text
+    # The same input as a workbook and as a Word form, written by `convert`.
+    for form in ("xlsx", "docx"):
+        spelled = folder / f"input-form.{form}"
+        convert(source, spelled, force=True)
+        assert _report_text(spelled, folder / f"from-{form}.docx") == text, form
 
 
 # --- broken inputs -----------------------------------------------------------------------
