@@ -128,6 +128,10 @@ def prepare(
     report_template = (
         Path(template) if template is not None else packaged_template(f"{model.kind}/report.docx")
     )
+    if template is not None:  # a local template is checked whole before any work
+        from sos_reports.template_check import refuse_broken_template
+
+        refuse_broken_template(report_template, model.kind)
     # The template is read too: even the packaged one must never be written over.
     inputs = [input_path, report_template]
     annex = annex_path(output)
