@@ -28,6 +28,7 @@ _API = {
     "convert": "sos_reports.reports",
     "input_schema": "sos_reports.reports",
     "copy_template": "sos_reports.reports",
+    "check_template": "sos_reports.template_check",
     "merge": "sos_reports.merge",
     "KINDS": "sos_reports.kinds",
     "Kind": "sos_reports.kinds",

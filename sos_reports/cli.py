@@ -365,6 +365,49 @@ def template(kind: str, output: Path, force: bool) -> None:
         click.echo(path)
 
 
+@cli.command("check-template")
+@click.argument(
+    "template_path",
+    metavar="FILE.docx",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+)
+@click.option(
+    "--kind",
+    required=True,
+    type=click.Choice(list(KINDS), case_sensitive=False),
+    help="The report kind the template is for.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="json: print the problems to standard output as a JSON list.",
+)
+@handle_errors
+def check_template(template_path: Path, kind: str, output_format: str) -> int:
+    """Check a local Word template for KIND and list every problem with its place."""
+    from sos_reports.template_check import check_template as check
+
+    problems = check(template_path, kind.lower())
+    errors = sum(p.severity == "error" for p in problems)
+    if output_format == "json":
+        click.echo(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
+    else:
+        for p in problems:
+            label = (
+                click.style("error", fg="red", bold=True)
+                if p.severity == "error"
+                else click.style("warning", fg="yellow", bold=True)
+            )
+            _say(f"{label}: {p.where}: {p.message}")
+        warnings = len(problems) - errors
+        counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+        verdict = "cannot be used" if errors else "can be used"
+        _say(f"{template_path}: {verdict} for the {kind.lower()} report ({counts}).")
+    return 1 if errors else 0
+
+
 @cli.command()
 @click.argument(
     "inputs", metavar="INPUT...", nargs=-1, required=True, type=click.Path(path_type=Path)

@@ -127,6 +127,10 @@ def prepare(
         raise OutputError(f"{output}: the report is a Word document; give a name ending in .docx")
     kind = KINDS[model.kind]
     report_template = Path(template) if template is not None else packaged_template(kind.template)
+    if template is not None:  # a local template is checked whole before any work
+        from sos_reports.template_check import refuse_broken_template
+
+        refuse_broken_template(report_template, model.kind)
     # The template is read too: even the packaged one must never be written over.
     inputs = [input_path, report_template]
     annex = annex_path(output)

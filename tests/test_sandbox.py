@@ -12,12 +12,15 @@ from docx import Document
 
 from sos_reports.cli import cli
 from sos_reports.errors import TemplateError
+from sos_reports.render import packaged_template
 from sos_reports.reports import fill
 from tests.conftest import docx_text, example_path, example_tree, write_yaml
 
 
 def user_template(tmp_path: Path, *lines: str) -> Path:
-    doc = Document()
+    """The packaged ICPC template with `lines` added at its end: a template without the
+    report's required sections is refused before it is filled (see test_check_template.py)."""
+    doc = Document(str(packaged_template("icpc/report.docx")))
     for line in lines:
         doc.add_paragraph(line)
     path = tmp_path / "local-template.docx"
