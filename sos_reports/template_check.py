@@ -743,7 +743,7 @@ def _shape_of(value: Any, path: str) -> Shape:
 
 def _sample(model: Any, kind: str) -> Any:
     """An instance with every block, list entry and optional block present, values blank."""
-    from sos_reports.model.fields import fields_of
+    from sos_reports.model.introspection import fields_of
 
     values: dict[str, Any] = {}
     for spec in fields_of(model):
@@ -752,7 +752,7 @@ def _sample(model: Any, kind: str) -> Any:
             values[spec.name] = [one] if spec.is_list else one
         elif spec.is_list:
             values[spec.name] = [None]
-        elif spec.kind == "bool":
+        elif spec.value_type == "bool":
             values[spec.name] = False
         else:
             values[spec.name] = None
@@ -779,7 +779,7 @@ def kind_shapes(kind: str) -> KindShapes:
         return _SHAPES[kind]
     from sos_reports.context import annex_context, report_context
     from sos_reports.kinds import KINDS
-    from sos_reports.model.fields import fields_of
+    from sos_reports.model.introspection import fields_of
 
     model = KINDS[kind].model
     sample = _sample(model, kind)
