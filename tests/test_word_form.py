@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import zipfile
@@ -393,15 +394,32 @@ def test_a_form_whose_tags_were_all_dropped_is_read_by_its_headings_and_labels(
 
 
 def test_text_typed_beside_a_placeholder_is_read_without_it(tmp_path: Path) -> None:
-    """In LibreOffice a plain text box's placeholder is not selected on a click."""
+    """In LibreOffice a plain text box's placeholder is not selected on a click. LibreOffice
+    drops the box's tag and its placeholder flag as it saves."""
     form = blank_form(tmp_path, "icpc")
     root = document(form)
     sdt = controls(root)["author.name"]
     sdt.find("w:sdtPr", NS).remove(sdt.find("w:sdtPr/w:showingPlcHdr", NS))
+    sdt.find("w:sdtPr", NS).remove(sdt.find("w:sdtPr/w:tag", NS))
     t = sdt.find(".//w:t", NS)
     t.text = "Jane Example" + t.text
     source = read_input(save_document(form, root, tmp_path / "beside.docx"))
     assert source.tree["author"]["name"] == "Jane Example"
+
+
+def test_an_answer_that_is_the_placeholder_s_words_is_kept_where_the_flag_is_kept(
+    tmp_path: Path,
+) -> None:
+    """Found by the property tests: a value typed as "Type here." was read as an empty box.
+    Word keeps the placeholder flag, so only a box without it (and without its tag, as
+    LibreOffice leaves it) is read by its words."""
+    tree = example_tree("icpc")
+    tree["children"][0]["known_as"] = "Type here."  # the words of that box's placeholder
+    source = tmp_path / "input.json"
+    source.write_text(json.dumps(tree), "utf-8")
+    form = tmp_path / "form.docx"
+    assert CliRunner().invoke(cli, ["convert", str(source), "-o", str(form)]).exit_code == 0
+    assert read_input(form).tree["children"][0]["known_as"] == "Type here."
 
 
 def test_findings_of_a_word_form_carry_the_label_in_json_and_fill_refuses_it(

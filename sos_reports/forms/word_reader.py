@@ -328,7 +328,9 @@ class _Reader:
                     )
                 continue
             answer = slots[_shape(loc)].answer
-            if isinstance(control.value, str):
+            if isinstance(control.value, str) and control.tag is None:
+                # Only a program that dropped the tags (LibreOffice) drops the placeholder flag
+                # too; where the flag is kept, text equal to the placeholder was typed.
                 control.value = _without_placeholder(control.value, placeholder(answer))
             if loc in values:
                 if control.value not in (None, False) and values[loc].value != control.value:
