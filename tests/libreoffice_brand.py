@@ -9,23 +9,12 @@ LibreOffice runs headless with its own profile folder, as in tests/libreoffice_f
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
-import uuid
 from pathlib import Path
 
-import uno  # type: ignore[import-not-found]
+import uno  # type: ignore[import-not-found]  # noqa: F401  (makes com.sun.star importable)
 from com.sun.star.awt import Size  # type: ignore[import-not-found]
-from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
-
-
-def prop(name: str, value: object) -> PropertyValue:
-    p = PropertyValue()
-    p.Name, p.Value = name, value
-    return p
+from libreoffice_session import edit  # beside this script
 
 
 def brand(document: object, logo: str) -> None:
@@ -61,49 +50,7 @@ def brand(document: object, logo: str) -> None:
 
 
 def main(template: str, out: str, logo: str) -> None:
-    profile = tempfile.mkdtemp(prefix="sos-reports-lo-test-")
-    pipe = f"sos-reports-{uuid.uuid4().hex}"
-    office = subprocess.Popen(
-        [
-            "soffice",
-            f"-env:UserInstallation={Path(profile).as_uri()}",
-            "--headless",
-            "--invisible",
-            "--norestore",
-            f"--accept=pipe,name={pipe};urp;",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        local = uno.getComponentContext()
-        resolver = local.ServiceManager.createInstanceWithContext(
-            "com.sun.star.bridge.UnoUrlResolver", local
-        )
-        for _ in range(300):
-            try:
-                context = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-                break
-            except Exception:
-                time.sleep(0.1)
-        else:
-            raise SystemExit("LibreOffice did not start")
-        desktop = context.ServiceManager.createInstanceWithContext(
-            "com.sun.star.frame.Desktop", context
-        )
-        document = desktop.loadComponentFromURL(
-            Path(template).resolve().as_uri(), "_blank", 0, (prop("Hidden", True),)
-        )
-        brand(document, logo)
-        document.storeToURL(Path(out).resolve().as_uri(), (prop("FilterName", "MS Word 2007 XML"),))
-        document.close(True)
-    finally:
-        office.terminate()
-        try:
-            office.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            office.kill()
-        shutil.rmtree(profile, ignore_errors=True)
+    edit(template, out, lambda document: brand(document, logo))
 
 
 if __name__ == "__main__":

@@ -10,23 +10,12 @@ order: null to leave it, true/false for a check box, the text to type (a line br
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
-import uuid
 from pathlib import Path
 
-import uno  # type: ignore[import-not-found]
-from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
+import uno  # type: ignore[import-not-found]  # noqa: F401  (makes com.sun.star importable)
 from com.sun.star.text.ControlCharacter import LINE_BREAK  # type: ignore[import-not-found]
-
-
-def prop(name: str, value: object) -> PropertyValue:
-    p = PropertyValue()
-    p.Name, p.Value = name, value
-    return p
+from libreoffice_session import edit  # beside this script
 
 
 def controls(text: object) -> list[object]:
@@ -53,39 +42,8 @@ def controls(text: object) -> list[object]:
 
 def main(form: str, out: str, values_path: str) -> None:
     values = json.loads(Path(values_path).read_text("utf-8"))
-    profile = tempfile.mkdtemp(prefix="sos-reports-lo-test-")
-    pipe = f"sos-reports-{uuid.uuid4().hex}"
-    office = subprocess.Popen(
-        [
-            "soffice",
-            f"-env:UserInstallation={Path(profile).as_uri()}",
-            "--headless",
-            "--invisible",
-            "--norestore",
-            f"--accept=pipe,name={pipe};urp;",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        local = uno.getComponentContext()
-        resolver = local.ServiceManager.createInstanceWithContext(
-            "com.sun.star.bridge.UnoUrlResolver", local
-        )
-        for _ in range(300):
-            try:
-                context = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-                break
-            except Exception:
-                time.sleep(0.1)
-        else:
-            raise SystemExit("LibreOffice did not start")
-        desktop = context.ServiceManager.createInstanceWithContext(
-            "com.sun.star.frame.Desktop", context
-        )
-        document = desktop.loadComponentFromURL(
-            Path(form).resolve().as_uri(), "_blank", 0, (prop("Hidden", True),)
-        )
+
+    def fill(document: object) -> None:
         found = controls(document.getText())
         if len(found) != len(values):
             raise SystemExit(f"LibreOffice shows {len(found)} controls, {len(values)} values given")
@@ -109,15 +67,8 @@ def main(form: str, out: str, values_path: str) -> None:
             if day:
                 control.CurrentDate = f"{day}T00:00:00Z"
             control.ShowingPlaceHolder = False
-        document.storeToURL(Path(out).resolve().as_uri(), (prop("FilterName", "MS Word 2007 XML"),))
-        document.close(True)
-    finally:
-        office.terminate()
-        try:
-            office.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            office.kill()
-        shutil.rmtree(profile, ignore_errors=True)
+
+    edit(form, out, fill)
 
 
 if __name__ == "__main__":
