@@ -217,19 +217,29 @@ def _lock_folder() -> Path:
 
 @contextlib.contextmanager
 def folder_locks(folders: Iterable[Path]) -> Iterator[None]:
-    """Hold the lock of each folder (in one order, so two runs cannot wait on each other)."""
+    """Hold the lock of each folder (in one order, so two runs cannot wait on each other).
+
+    The locks are released and dropped with the stopping signals held back: a signal taken
+    inside filelock's own clean-up (its `__del__`) would be printed as an ignored exception.
+    """
     keys = sorted({str(Path(f).resolve()) for f in folders})
-    with contextlib.ExitStack() as stack:
-        if keys:
-            base = _lock_folder()
+    base = _lock_folder() if keys else None
+    locks: list[FileLock] = []
+    try:
         for key in keys:
+            assert base is not None
             name = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
-            lock = FileLock(base / f"{name}.lock", mode=0o600)
+            locks.append(FileLock(base / f"{name}.lock", mode=0o600))
             try:
-                stack.enter_context(lock.acquire(timeout=LOCK_WAIT))
+                locks[-1].acquire(timeout=LOCK_WAIT)
             except Timeout:
                 raise OutputError(
                     f"another sos-reports run has been writing to {key} for over "
                     f"{LOCK_WAIT:g} seconds; try again when it has finished"
                 ) from None
         yield
+    finally:
+        with held():
+            while locks:
+                # The list held the last reference: each lock's __del__ runs here, held too.
+                locks.pop().release()
