@@ -131,3 +131,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Rewrite examples/golden/ from the reports the examples fill today (on purpose only: "
         "review the diff before committing it).",
     )
+
+
+@pytest.fixture(scope="module", params=["icpc", "rcpc", "medical"])
+def filled(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Any, Path]:
+    """Each kind's example filled in a folder of its own: its model and its report."""
+    from sos_reports.reports import fill, validate
+
+    kind = request.param
+    folder = tmp_path_factory.mktemp(kind)
+    source = folder / example_path(kind).name
+    source.write_bytes(example_path(kind).read_bytes())
+    return validate(source).model, Path(fill(source).written[0])

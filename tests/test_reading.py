@@ -5,24 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from sos_reports.reports import fill, validate
-from tests.conftest import docx_text, example_path
+from tests.conftest import docx_text
 from tests.helpers.report_text import confidential_or_withheld, free_text, pieces
 
 KINDS = ["icpc", "rcpc", "medical"]
-
-
-@pytest.fixture(scope="module", params=KINDS)
-def filled(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[Any, Path]:
-    kind = request.param
-    folder = tmp_path_factory.mktemp(kind)
-    source = folder / example_path(kind).name
-    source.write_bytes(example_path(kind).read_bytes())
-    return validate(source).model, Path(fill(source).written[0])
 
 
 def test_no_paragraph_of_free_text_is_printed_twice(filled: tuple[Any, Path]) -> None:

@@ -32,19 +32,6 @@ from tests.helpers.report_text import (
 KINDS = ["icpc", "rcpc", "medical"]
 
 
-@pytest.fixture(scope="module", params=KINDS)
-def filled(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[Any, Path]:
-    kind = request.param
-    folder = tmp_path_factory.mktemp(kind)
-    source = folder / example_path(kind).name
-    source.write_bytes(example_path(kind).read_bytes())
-    result = fill(source)
-    model = validate(source).model
-    return model, Path(result.written[0])
-
-
 def test_every_free_text_value_reaches_the_report_verbatim(filled: tuple[Any, Path]) -> None:
     model, report = filled
     text = docx_text(report)
