@@ -178,7 +178,9 @@ def test_it_installs_chromium_for_the_browser_tests(tmp_path: Path) -> None:
     assert "Installing with apt: chromium." in result.stdout
     assert "Chromium is about 350 megabytes installed" in result.stdout
     assert "LibreOffice" not in result.stdout
-    assert apt[1].endswith("--no-install-recommends chromium DEBIAN_FRONTEND=noninteractive LC_ALL=C")
+    assert apt[1].endswith(
+        "--no-install-recommends chromium DEBIAN_FRONTEND=noninteractive LC_ALL=C"
+    )
 
 
 def test_without_apt_it_names_what_to_install_by_hand(tmp_path: Path) -> None:
