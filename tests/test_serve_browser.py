@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -19,6 +19,14 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 pytestmark = pytest.mark.browser
+
+CONFIDENTIAL = """confidential:
+  present: true
+  reason: third-party information
+  chair_informed: 2025-03-07
+  details: |
+    A neighbour, who asked not to be named, told the school office on 5 March 2025 that she hears shouting from the house most evenings.
+"""
 
 
 def _expected(tmp_path: Path, example: Path) -> tuple[str, str | None]:
@@ -52,7 +60,13 @@ def _score_of_eleven(page: Page, child: str) -> None:
 def test_a_practitioner_completes_an_icpc_report_and_downloads_what_fill_makes(
     page: Page, tmp_path: Path
 ) -> None:
-    example = EXAMPLES / "icpc-school.yaml"
+    from playwright.sync_api import expect
+
+    # The school's example, with something for the chair only, so that there is an annex.
+    text = (EXAMPLES / "icpc-school.yaml").read_text("utf-8")
+    assert "confidential:\n  present: false\n" in text
+    example = tmp_path / "icpc-school.yaml"
+    example.write_text(text.replace("confidential:\n  present: false\n", CONFIDENTIAL), "utf-8")
     tree = read_input(example).tree
     assert len(tree["children"]) == 2 and tree["household"]
     expected_report, expected_annex = _expected(tmp_path, example)
@@ -82,10 +96,12 @@ def test_a_practitioner_completes_an_icpc_report_and_downloads_what_fill_makes(
                 assert "Maisie" in message or "Score" in message, message
                 assert "10" in message, message
                 # The summary has the focus, and its link leads to the question.
-                assert page.evaluate("document.activeElement.className") == "error-summary"
+                expect(summary).to_be_focused()
                 links.first.click()
                 focused = page.evaluate("document.activeElement.name")
-                assert focused.startswith("scaling.scores[0].score"), focused
+                assert focused.startswith("scaling.scores[0].score"), page.evaluate(
+                    "document.activeElement.outerHTML.slice(0, 300)"
+                )
                 # The same message stands beside the question; what was typed is kept.
                 beside = page.locator(".error-message")
                 assert beside.count() == 1
@@ -104,7 +120,7 @@ def test_a_practitioner_completes_an_icpc_report_and_downloads_what_fill_makes(
         assert all(
             statuses.nth(i).inner_text().startswith("Completed") for i in range(statuses.count())
         ), page.locator(".task-list").inner_text()
-        page.get_by_role("link", name="Check your answers").click()
+        page.get_by_role("button", name="Check your answers").click()
         assert page.title().startswith("Check your answers")
         # A summary card per child and per person, under their names.
         for name in ("Maisie Fenwick", "Leo Ashby", "Kerry Fenwick", "Dean Ashby"):
@@ -149,12 +165,16 @@ def test_a_gp_starts_the_medical_report_from_an_earlier_icpc_input(
 
     with running_form(folder) as served:
         page.goto(served.start)
-        page.get_by_label("Earlier report").select_option(label=re.compile("^earlier-icpc.yaml"))
+        page.get_by_label("Earlier report").select_option(
+            label="earlier-icpc.yaml (Agency report to an Initial Child Protection Conference)"
+        )
         page.get_by_role("group", name="Which report are you writing next?").get_by_label(
             "Conference report for medical practitioners"
         ).check()
         page.get_by_role("button", name="Start the next report").click()
-        page.get_by_role("heading", level=1, name="Conference report for medical practitioners").wait_for()
+        page.get_by_role(
+            "heading", level=1, name="Conference report for medical practitioners"
+        ).wait_for()
         you = Practitioner(page, "medical", tree)
         # What the earlier report carried is there already: the children among it.
         page.get_by_role("link", name="Children", exact=True).click()
@@ -162,10 +182,16 @@ def test_a_gp_starts_the_medical_report_from_an_earlier_icpc_input(
         page.goto(you.task_list_url)
         for task in pages.tasks("medical"):
             you.type_task(task)
-        page.get_by_role("link", name="Check your answers").click()
+        page.get_by_role("button", name="Check your answers").click()
         report = _download(page, "Download the report (Word document)", downloads)
-        annex_links = page.get_by_role("link", name="Download the confidential annex (Word document)")
-        annex = _download(page, "Download the confidential annex (Word document)", downloads) if annex_links.count() else None
+        annex_links = page.get_by_role(
+            "link", name="Download the confidential annex (Word document)"
+        )
+        annex = (
+            _download(page, "Download the confidential annex (Word document)", downloads)
+            if annex_links.count()
+            else None
+        )
 
     assert earlier.read_bytes() == before
     assert docx_text(report) == expected_report
@@ -173,4 +199,3 @@ def test_a_gp_starts_the_medical_report_from_an_earlier_icpc_input(
         assert annex is None
     else:
         assert annex is not None and docx_text(annex) == expected_annex
-

@@ -22,6 +22,8 @@ from sos_reports.forms.layout import Answer, Pointer, Section, Table, hint, plan
 from sos_reports.model.common import DEFAULT_TEN, DEFAULT_ZERO
 from sos_reports.tree import Loc, as_list, child_ids, dig, path_of
 
+# The value of the radio that takes back an optional answer.
+NOT_ANSWERED = "-"
 # Choices asked as radios up to this many, as a drop-down list above.
 RADIO_LIMIT = 8
 # The name of the child as a form shows it: "Maisie Fenwick (maisie)".
@@ -381,6 +383,9 @@ def question(answer: Answer, loc: Loc, tree: dict[str, Any], legend_size: str = 
         widget = "checkboxes" if answer.many else "radios"
     else:
         widget = "text"
+    if widget == "radios" and not answer.required and kind != "score":
+        # An optional choice can be taken back: a radio once chosen cannot be unchosen.
+        options.append((NOT_ANSWERED, "Not answered"))
     label = answer.label.rstrip(" *")
     return Question(answer, loc, widget, options, dig(tree, loc), label, legend_size)
 
@@ -449,7 +454,11 @@ def display(answer: Answer, value: Any, tree: dict[str, Any]) -> str:
     if answer.value_type == "choice":
         return ", ".join(answer.labels.get(str(v), str(v)) for v in values)
     if answer.value_type == "bool":
-        return ", ".join("Yes" if v is True else "No" if v is False else str(v) for v in values)
+        words = {"yes": "Yes", "true": "Yes", "no": "No", "false": "No"}
+        return ", ".join(
+            "Yes" if v is True else "No" if v is False else words.get(str(v).lower(), str(v))
+            for v in values
+        )
     if answer.value_type in ("date", "date-or-text"):
         return ", ".join(_date_words(v) for v in values)
     return ", ".join(str(v) for v in values)
@@ -556,6 +565,8 @@ def read_answer(q: Question, form: Form) -> Any:
         return (values + kept) or None
     if q.widget in ("radios", "select"):
         value = form.one(name)
+        if value == NOT_ANSWERED:
+            return None
         if not value:
             return (kept if q.answer.many else kept[0]) if kept else None
         if q.answer.value_type == "bool":
@@ -585,7 +596,7 @@ def _set(tree: Any, loc: Loc, value: Any) -> None:
     """Put `value` at `loc` (None removes it), making the blocks on the way."""
     *head, last = loc
     node = tree
-    for step, following in zip(head, [*head[1:], last], strict=True):
+    for step, following in zip(head, [*head[1:], last][: len(head)], strict=True):
         if isinstance(step, int):
             node = node[step]
             continue

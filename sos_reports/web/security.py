@@ -103,7 +103,7 @@ class Guard:
             await _refuse(send, 405, "Not allowed.")
             return
         if scope["method"] == "POST":
-            if headers.get("origin") != self.origin:
+            if not self._same_origin(headers):
                 await _refuse(send, 403, "This form was not sent from the sos-reports page.")
                 return
             length = headers.get("content-length")
@@ -111,6 +111,17 @@ class Guard:
                 await _refuse(send, 413, "What was sent is too large for a form.")
                 return
         await self.app(scope, receive, send)
+
+    def _same_origin(self, headers: dict[str, str]) -> bool:
+        """Whether a POST came from a page of this server.
+
+        Under `Referrer-Policy: no-referrer` a browser sends a form's Origin as `null`; then
+        its Sec-Fetch-Site, which no page's script can set, must say `same-origin`.
+        """
+        origin = headers.get("origin")
+        if origin == self.origin:
+            return True
+        return origin == "null" and headers.get("sec-fetch-site") == "same-origin"
 
     def _has_session(self, cookie_header: str) -> bool:
         try:

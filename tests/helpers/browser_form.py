@@ -113,7 +113,11 @@ class Practitioner:
     def save_and_continue(self) -> None:
         self.page.get_by_role("button", name="Save and continue", exact=True).click()
         self.page.wait_for_load_state()
-        assert not self.page.title().startswith("Error: "), self.errors()
+        title = self.page.title()
+        assert not title.startswith(("Error: ", "There is a problem")), (
+            title,
+            self.errors() or self.page.locator("main").inner_text(),
+        )
 
     def errors(self) -> list[str]:
         summary = self.page.locator(".error-summary li")
@@ -209,7 +213,9 @@ class Practitioner:
             for choice in value if isinstance(value, list) else [value]:
                 group.get_by_label(self.option_label(q, choice)).check()
         elif q.widget == "select":
-            scope.get_by_label(name).select_option(label=self.option_label(q, value).pattern[1:-1])
+            wanted = self.option_label(q, value)
+            label = next(text for _, text in q.options if wanted.match(text))
+            scope.get_by_label(name).select_option(label=label)
         elif answer.value_type == "date-or-text" and _is_date(value):
             scope.get_by_label(name).fill(typed_date(value).strftime("%d/%m/%Y"))
         else:
@@ -229,9 +235,8 @@ class Practitioner:
                 boxes.nth(i).uncheck()
         elif q.widget in ("radios", "select"):
             group = scope.get_by_role("group", name=name) if q.widget == "radios" else None
-            if group is not None:
-                checked = group.locator("input:checked").count()
-                assert checked == 0, f"{answer.label}: a choice cannot be taken back"
+            if group is not None and group.locator("input:checked").count():
+                group.get_by_label("Not answered", exact=True).check()
         else:
             scope.get_by_label(name).fill("")
 
