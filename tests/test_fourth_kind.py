@@ -134,7 +134,7 @@ print("offered" if 'value="core"' in start else "not offered")
 made = client.post("/new", data={"kind": "core", "csrf": keys.csrf},
                    headers={"origin": "http://127.0.0.1:8000"})
 tasks = made.text
-link = re.search(r'href="(/d/[0-9a-f]+/task/\\d+)">Progress since the last meeting<', tasks)
+link = re.search(r'href="(/d/[0-9a-f]+/task/\\d+)"[^>]*>Progress since the last meeting<', tasks)
 page = client.get(link[1]).text if link else ""
 print("asked" if 'name="progress_since_last_meeting"' in page else "not asked")
 """
