@@ -371,3 +371,27 @@ def test_serve_is_a_command_with_its_options() -> None:
     assert "--port" in result.output and "--no-browser" in result.output
     missing = CliRunner().invoke(cli, ["serve", "/no/such/folder"])
     assert missing.exit_code == 2 and "does not exist" in missing.output
+
+
+@pytest.mark.pdf
+def test_the_pdf_downloads_are_the_report_and_the_annex_apart(
+    browser: Browser, folder: Path, libreoffice: str
+) -> None:
+    import subprocess
+
+    shutil.copy(EXAMPLES / "medical-gp.yaml", folder / "gp.yaml")
+    draft = browser.id("gp.yaml")
+    assert "Download the report (PDF)" in browser.get(f"/d/{draft}/check").text
+    texts = {}
+    for part in ("report", "annex"):
+        got = browser.get(f"/d/{draft}/download/{part}.pdf")
+        assert got.status_code == 200 and got.headers["content-type"] == "application/pdf"
+        assert got.content.startswith(b"%PDF")
+        pdf = folder.parent / f"{part}.pdf"
+        pdf.write_bytes(got.content)
+        texts[part] = subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+    details = read_input(folder / "gp.yaml").tree["confidential"]["details"].split()[:6]
+    assert " ".join(details) in " ".join(texts["annex"].split())
+    assert " ".join(details) not in " ".join(texts["report"].split())
