@@ -285,8 +285,9 @@ def test_a_page_that_asks_for_a_remote_picture(page):
 
 
 def test_the_page_fixture_fails_a_test_whose_page_asks_for_anything_off_the_machine(
-    tmp_path: Path,
+    browser, tmp_path: Path
 ) -> None:
+    """(`browser`: skipped where the run inside would skip too.)"""
     result = _run_tests_here({"test_offsite.py": OFFSITE_TEST}, tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "1 passed, 1 error" in result.stdout
@@ -296,7 +297,9 @@ def test_the_page_fixture_fails_a_test_whose_page_asks_for_anything_off_the_mach
     ) in result.stdout
 
 
-def test_the_browser_tests_run_after_the_others_which_may_use_asyncio(tmp_path: Path) -> None:
+def test_the_browser_tests_run_after_the_others_which_may_use_asyncio(
+    browser, tmp_path: Path
+) -> None:
     result = _run_tests_here(
         {
             "test_a_browser.py": "def test_a_page(page):\n    page.set_content('<p>Hi</p>')\n",
