@@ -506,6 +506,37 @@ def batch(
     return 1 if result.failed else 0
 
 
+@cli.command()
+@click.argument(
+    "folder",
+    required=False,
+    default=".",
+    type=click.Path(file_okay=False, dir_okay=True, exists=True, path_type=Path),
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default="a free port",
+    help="The port to listen on, on 127.0.0.1 only.",
+)
+@click.option("--no-browser", is_flag=True, help="Print the address; do not open a browser.")
+@handle_errors
+def serve(folder: Path, port: int, no_browser: bool) -> None:
+    """Fill reports in your browser: a form on this computer only, saving drafts in FOLDER.
+
+    The drafts are input files (YAML), so validate, fill, batch and merge work on them.
+    Stop with Ctrl-C.
+    """
+    from sos_reports.interrupts import Interrupted
+    from sos_reports.web.server import serve as run
+
+    try:
+        run(folder, port, open_browser=not no_browser, say=click.echo)
+    except Interrupted:
+        click.echo("Stopped. Your drafts are saved in the folder.")
+
+
 def _print_batch_summary(result: Any) -> None:
     warned = [o for o in result.filled if o.findings]
     for outcome in warned:

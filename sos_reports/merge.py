@@ -680,9 +680,9 @@ def merge(
     render(template, context, buffer, properties=properties, family_copy=True)
     contents = {output: buffer.getvalue()}
     if pdf:
-        from sos_reports.reports import _pdfs
+        from sos_reports.reports import pdfs_of
 
-        contents.update(_pdfs(contents))
+        contents.update(pdfs_of(contents))
     outputs = [Output(path, _writer(contents[path])) for path in targets]
     written = write_outputs(outputs, inputs=inputs, force=force)
 

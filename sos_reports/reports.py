@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from sos_reports.deadlines import DueDays
 from sos_reports.errors import Finding, OutputError
@@ -16,6 +16,9 @@ from sos_reports.kinds import KINDS
 from sos_reports.readers import read_input
 from sos_reports.results import Result
 from sos_reports.validation import Checked, check
+
+if TYPE_CHECKING:
+    from sos_reports.model.common import CommonInput
 from sos_reports.writing import Output, check_outputs, write_outputs
 
 
@@ -72,7 +75,7 @@ def fill(
         terms=terms,
     )
     if pdf:
-        filled.add_pdfs(_pdfs(filled.documents))
+        filled.add_pdfs(pdfs_of(filled.documents))
     return filled.write()
 
 
@@ -116,8 +119,7 @@ def prepare(
     terms: Path | None = None,
 ) -> Filled:
     """Everything `fill` does short of converting to PDF and writing: raises as `fill` does."""
-    from sos_reports.context import annex_context, report_context
-    from sos_reports.render import packaged_template, render
+    from sos_reports.render import packaged_template
 
     input_path = Path(input_path)
     checked = validate(input_path, due_days, terms)
@@ -125,8 +127,9 @@ def prepare(
     output = Path(output) if output is not None else default_output(input_path)
     if output.suffix.lower() != ".docx":
         raise OutputError(f"{output}: the report is a Word document; give a name ending in .docx")
-    kind = KINDS[model.kind]
-    report_template = Path(template) if template is not None else packaged_template(kind.template)
+    report_template = (
+        Path(template) if template is not None else packaged_template(KINDS[model.kind].template)
+    )
     if template is not None:  # a local template is checked whole before any work
         from sos_reports.template_check import refuse_broken_template
 
@@ -134,33 +137,18 @@ def prepare(
     # The template is read too: even the packaged one must never be written over.
     inputs = [input_path, report_template]
     annex = annex_path(output)
-    documents = [output] + ([annex] if model.confidential.present else [])
-    targets = documents + ([d.with_suffix(".pdf") for d in documents] if pdf else [])
+    wanted = [output] + ([annex] if model.confidential.present else [])
+    targets = wanted + ([d.with_suffix(".pdf") for d in wanted] if pdf else [])
     check_outputs(targets, inputs, force)
     if pdf:
         from sos_reports.pdf import find_soffice
 
         find_soffice()  # a missing LibreOffice is found before any work is done
 
-    properties = {
-        "title": f"{kind.title}, {long_date(model.conference.date)}",
-        "author": model.author.name,
-        "subject": f"{model.author.agency}: report for the child protection conference",
-    }
-    contents: dict[Path, bytes] = {}
-    buffer = io.BytesIO()
-    render(report_template, report_context(model), buffer, properties=properties, family_copy=True)
-    contents[output] = buffer.getvalue()
-    if model.confidential.present:
-        buffer = io.BytesIO()
-        render(
-            packaged_template("annex/confidential-annex.docx"),
-            annex_context(model),
-            buffer,
-            properties={**properties, "title": f"Confidential annex: {properties['title']}"},
-            family_copy=False,
-        )
-        contents[annex] = buffer.getvalue()
+    report, annex_data = documents(model, report_template)
+    contents: dict[Path, bytes] = {output: report}
+    if annex_data is not None:
+        contents[annex] = annex_data
 
     findings = list(checked.findings)
     if not model.confidential.present and annex.exists():
@@ -175,11 +163,40 @@ def prepare(
     return Filled(targets, inputs, contents, findings, checked, force)
 
 
+def documents(model: CommonInput, template: Path | None = None) -> tuple[bytes, bytes | None]:
+    """The report of a valid input, and its confidential annex when it has one, filled in
+    memory (with `template`, a local template already checked, instead of the packaged one)."""
+    from sos_reports.context import annex_context, report_context
+    from sos_reports.render import packaged_template, render
+
+    kind = KINDS[model.kind]
+    report_template = template if template is not None else packaged_template(kind.template)
+    properties = {
+        "title": f"{kind.title}, {long_date(model.conference.date)}",
+        "author": model.author.name,
+        "subject": f"{model.author.agency}: report for the child protection conference",
+    }
+    buffer = io.BytesIO()
+    render(report_template, report_context(model), buffer, properties=properties, family_copy=True)
+    report = buffer.getvalue()
+    if not model.confidential.present:
+        return report, None
+    buffer = io.BytesIO()
+    render(
+        packaged_template("annex/confidential-annex.docx"),
+        annex_context(model),
+        buffer,
+        properties={**properties, "title": f"Confidential annex: {properties['title']}"},
+        family_copy=False,
+    )
+    return report, buffer.getvalue()
+
+
 def _writer(data: bytes) -> Callable[[IO[bytes]], object]:
     return lambda handle: handle.write(data)
 
 
-def _pdfs(documents: dict[Path, bytes]) -> dict[Path, bytes]:
+def pdfs_of(documents: dict[Path, bytes]) -> dict[Path, bytes]:
     """The PDF of each document, converted in one LibreOffice call in a private folder."""
     from sos_reports.interrupts import private_folder
     from sos_reports.pdf import convert

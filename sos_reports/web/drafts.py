@@ -1,0 +1,212 @@
+"""The drafts of the browser form: the input files of a folder, read, checked and saved.
+
+A draft is an input file like any other (YAML, or JSON when it was one), so `validate`,
+`fill`, `batch` and `merge` work on what the browser saved, and a file written by hand or
+converted from a workbook opens in the browser. A page names a draft by an id made from its
+file name with the server's secret: never the file name, which may hold a family's name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sos_reports.errors import Finding, InputError, SosError
+from sos_reports.kinds import KINDS
+from sos_reports.readers import read_input
+from sos_reports.validation import Checked, check
+
+SUFFIXES = (".yaml", ".yml", ".json")
+# A folder of drafts is listed up to this many files (the newest first).
+LIST_LIMIT = 500
+# A draft is read up to this size; an input of a few pages is a few tens of kilobytes.
+MAX_BYTES = 5_000_000
+
+
+class DraftError(SosError):
+    """A draft that cannot be opened in the browser; carries what to do about it."""
+
+    def __init__(self, message: str, findings: list[Finding] | None = None) -> None:
+        super().__init__(message)
+        self.findings = findings or []
+
+
+@dataclass
+class Draft:
+    """A draft as read: its file, its kind and its tree, and its findings when checked."""
+
+    id: str
+    path: Path
+    kind: str
+    tree: dict[str, Any]
+    checked: Checked
+
+
+@dataclass
+class Listed:
+    """A file of the folder as the start page lists it."""
+
+    id: str
+    name: str
+    kind: str | None
+    title: str
+    saved: dt.datetime
+    problem: str | None = None
+
+
+class Drafts:
+    """The drafts in one folder."""
+
+    def __init__(self, folder: Path, secret: bytes) -> None:
+        self.folder = folder.resolve()
+        self._secret = secret
+
+    def id_of(self, path: Path) -> str:
+        digest = hmac.new(self._secret, path.name.encode("utf-8", "surrogateescape"), "sha256")
+        return digest.hexdigest()[:20]
+
+    def _files(self) -> list[Path]:
+        try:
+            found = [
+                p
+                for p in self.folder.iterdir()
+                if p.suffix.lower() in SUFFIXES and not p.name.startswith(".") and p.is_file()
+            ]
+        except OSError:
+            return []
+        found.sort(key=lambda p: _mtime(p), reverse=True)
+        return found[:LIST_LIMIT]
+
+    def path_of(self, draft_id: str) -> Path | None:
+        for path in self._files():
+            if hmac.compare_digest(self.id_of(path), draft_id):
+                return path
+        return None
+
+    def listing(self) -> list[Listed]:
+        out = []
+        for path in self._files():
+            kind, problem = None, None
+            try:
+                tree = read_input(path).tree
+                value = tree.get("kind") if isinstance(tree, dict) else None
+                kind = value if isinstance(value, str) and value in KINDS else None
+                if kind is None:
+                    problem = "not an input of sos-reports (no known `kind`)"
+            except InputError as exc:
+                problem = _first_problem(exc)
+            title = KINDS[kind].title if kind else ""
+            saved = dt.datetime.fromtimestamp(_mtime(path))
+            out.append(Listed(self.id_of(path), path.name, kind, title, saved, problem))
+        return out
+
+    def open(self, draft_id: str) -> Draft:
+        path = self.path_of(draft_id)
+        if path is None:
+            raise DraftError("There is no such draft in this folder: it may have been renamed.")
+        return self.read(path)
+
+    def read(self, path: Path) -> Draft:
+        try:
+            if path.stat().st_size > MAX_BYTES:
+                raise DraftError(f"{path.name} is larger than a report's input can be.")
+            source = read_input(path)
+        except InputError as exc:
+            raise DraftError(
+                f"{path.name} cannot be read as an input: fix it in the file first.",
+                exc.findings,
+            ) from None
+        except OSError as exc:
+            raise DraftError(f"{path.name} cannot be read: {exc.strerror}.") from None
+        checked = check(source)
+        if checked.kind is None:
+            raise DraftError(
+                f"{path.name} does not say which report it is: give it a `kind`.",
+                checked.findings,
+            )
+        # What a page cannot show would be lost when the browser saves: the file is
+        # refused until it is fixed, as `convert` refuses it.
+        unknown = [f for f in checked.findings if f.code in ("unknown", "read")]
+        if unknown:
+            raise DraftError(
+                f"{path.name} has keys that sos-reports does not know: fix them in the file "
+                "first, so that nothing in it is lost when the browser saves it.",
+                unknown,
+            )
+        return Draft(self.id_of(path), path, checked.kind, source.tree, checked)
+
+    def save(self, draft: Draft, tree: dict[str, Any]) -> Draft:
+        """Write the tree as the draft's file, atomically and readable by this user only,
+        then read it back as the command line would, so that what is shown is what is saved."""
+        from sos_reports.forms.layout import canonical
+        from sos_reports.forms.skeleton import json_skeleton, yaml_skeleton
+        from sos_reports.writing import folder_locks
+
+        plain = canonical(draft.kind, tree)
+        if draft.path.suffix.lower() == ".json":
+            text = json_skeleton(draft.kind, plain, blank_entries=False)
+        else:
+            text = yaml_skeleton(draft.kind, plain, blank_entries=False)
+        with folder_locks([draft.path.parent]):
+            _write_private(draft.path, text.encode("utf-8"))
+        return self.read(draft.path)
+
+    def create(self, kind: str, tree: dict[str, Any] | None = None) -> Draft:
+        """A new draft of `kind` (from `tree`, the next report, when given), in a file of
+        its own named by the kind and the day: never by anyone's name."""
+        from sos_reports.forms.skeleton import yaml_skeleton
+        from sos_reports.writing import folder_locks
+
+        text = yaml_skeleton(kind, tree or {"kind": kind}, blank_entries=False).encode("utf-8")
+        stem = f"{kind}-draft-{dt.date.today().isoformat()}"
+        with folder_locks([self.folder]):
+            for number in range(1, 1000):
+                name = stem + (f"-{number}" if number > 1 else "") + ".yaml"
+                path = self.folder / name
+                try:
+                    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                except FileExistsError:
+                    continue
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(text)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                return self.read(path)
+        raise DraftError("There are too many drafts of today in this folder.")
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _first_problem(exc: InputError) -> str:
+    first = next(iter(exc.findings), None)
+    return first.message if first else str(exc)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` in one step: a crash leaves the old file or the new one."""
+    fd, temp = tempfile.mkstemp(prefix=".sos-reports-", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, 0o600)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,652 @@
+"""The browser form's pages, laid out from the forms layout, and a page's answers to and from
+the input tree.
+
+A task is a block of the input (with the lists inside it) or a list at the top; an entry
+page is one entry of a list. Every question comes from `forms.layout`: its label, help,
+kind of value and choices, so a field added to the model appears here as it does in the
+workbook and the Word form. A list is an "add another" loop (a summary of its entries, each
+with its own page); a list with one entry per child and no lists inside it (the scores, the
+child's voice) is asked on its page, a group of questions per child.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from sos_reports.forms.layout import Answer, Pointer, Section, Table, hint, plan, sentence
+from sos_reports.model.common import DEFAULT_TEN, DEFAULT_ZERO
+from sos_reports.tree import Loc, as_list, child_ids, dig, path_of
+
+# Choices asked as radios up to this many, as a drop-down list above.
+RADIO_LIMIT = 8
+# The name of the child as a form shows it: "Maisie Fenwick (maisie)".
+_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+_TYPED_DATE = re.compile(r"^([^/]*)/([^/]*)/([^/]*)$")
+
+
+@dataclass(frozen=True)
+class Task:
+    """A row of the task list: a block with the lists inside it, or a list at the top."""
+
+    number: int
+    part: Section | Table
+
+    @property
+    def title(self) -> str:
+        # The top-level values' section bears the report's title in the workbook, whose
+        # first sheet it is; as a task among tasks it is named for what it asks.
+        if isinstance(self.part, Section) and self.part.base == () and self.part.name == "General":
+            return "Marking and family address"
+        return self.part.title
+
+    @property
+    def name(self) -> str:
+        return self.part.name
+
+
+@lru_cache(maxsize=8)
+def tasks(kind: str) -> tuple[Task, ...]:
+    """The kind's tasks in the layout's order; a list inside a block or an entry belongs to
+    the page of that block or entry, not to a task of its own."""
+    inside: set[tuple[str, ...]] = set()
+    for part in plan(kind):
+        if isinstance(part, Section):
+            inside |= {row.table.loc for row in part.rows if isinstance(row, Pointer)}
+    chosen = [
+        part
+        for part in plan(kind)
+        if isinstance(part, Section) or (part.parent is None and part.loc not in inside)
+    ]
+    # A section with nothing to ask (the top-level values the tool writes) is no task.
+    chosen = [p for p in chosen if not isinstance(p, Section) or _asked(p)]
+    return tuple(Task(n, part) for n, part in enumerate(chosen))
+
+
+def _asked(section: Section) -> bool:
+    return any(not a.fixed for a in section.answers()) or any(
+        isinstance(r, Pointer) for r in section.rows
+    )
+
+
+def table_at(kind: str, loc: tuple[str, ...]) -> Table | None:
+    """The table of the list at `loc` (keys without indexes)."""
+    for part in plan(kind):
+        if isinstance(part, Table) and part.loc == loc:
+            return part
+    return None
+
+
+# --- what a page shows ---------------------------------------------------------------------
+
+
+@dataclass
+class Question:
+    """One question on a page: an answer of the layout at its place in the tree."""
+
+    answer: Answer
+    loc: Loc
+    widget: str  # text, textarea, date, radios, checkboxes, select
+    options: list[tuple[str, str]] = field(default_factory=list)  # (value, label)
+    value: Any = None  # as the input has it
+    label: str = ""
+    legend_size: str = "s"
+
+    @property
+    def path(self) -> str:
+        return path_of(self.loc)
+
+    @property
+    def id(self) -> str:
+        return html_id(self.path)
+
+    @property
+    def help(self) -> str:
+        if self.answer.value_type == "score":
+            return sentence(self.answer.help).strip()  # the radios say it is a whole number
+        return hint(self.answer, _WEB_HINTS)
+
+    @property
+    def shown(self) -> dict[str, Any]:
+        """The value as the widget shows it: text, the checked values, or day/month/year."""
+        return shown_value(self, self.value)
+
+
+@dataclass
+class Entry:
+    """A row of a loop's summary: an entry of a list and what names it."""
+
+    index: int
+    title: str
+    loc: Loc
+    rows: list[tuple[str, str]]  # (label, value) to show in the summary
+
+
+@dataclass
+class Loop:
+    """A list as an "add another" loop: its entries' summary, with change and remove."""
+
+    table: Table
+    loc: Loc
+    entries: list[Entry]
+    # For a list with one entry per child: the children without an entry (index, name).
+    missing_children: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return path_of(self.loc)
+
+    @property
+    def id(self) -> str:
+        return html_id(self.path)
+
+    @property
+    def noun(self) -> str:
+        return noun(self.table)
+
+
+@dataclass
+class Group:
+    """A list with one entry per child, asked on the page: a fieldset of questions per child."""
+
+    table: Table
+    loc: Loc
+    children: list[tuple[str, str, int, list[Question]]]  # (id, name, index in the list, qs)
+    others: list[tuple[int, str]]  # entries naming no child of the input: (index, child)
+
+    @property
+    def path(self) -> str:
+        return path_of(self.loc)
+
+    @property
+    def id(self) -> str:
+        return html_id(self.path)
+
+
+Item = Question | Loop | Group
+
+
+@dataclass
+class Page:
+    """A task's page or an entry's page: its title, where it sits, and what it asks."""
+
+    title: str
+    help: str | None
+    loc: Loc  # the block or entry it fills; () for the top-level values
+    items: list[Item]
+    task: Task
+    entry_of: Table | None = None  # on an entry page, its list
+    index: int | None = None  # on an entry page, the entry's index (the list's length: new)
+
+    def questions(self) -> Iterator[Question]:
+        for item in self.items:
+            if isinstance(item, Question):
+                yield item
+            elif isinstance(item, Group):
+                for *_, questions in item.children:
+                    yield from questions
+
+    def anchors(self) -> dict[str, str]:
+        """Each place on the page a finding can be shown at: its path and the element's id."""
+        out = {}
+        for item in self.items:
+            out[item.path] = item.id
+            if isinstance(item, Group):
+                for *_, questions in item.children:
+                    out |= {q.path: q.id for q in questions}
+        return out
+
+
+def html_id(path: str) -> str:
+    return "f-" + (re.sub(r"[^A-Za-z0-9]+", "-", path).strip("-") or "page")
+
+
+def noun(table: Table) -> str:
+    """What one entry of a list is called, for "Add a ..." buttons."""
+    return _NOUNS.get(table.loc[-1], "entry")
+
+
+_NOUNS = {
+    "with": "person",
+    "children": "child",
+    "household": "person",
+    "danger_statements": "danger statement",
+    "safety_goals": "safety goal",
+    "next_steps": "next step",
+    "view_on_plan": "child's view",
+    "core_group": "core group meeting",
+    "plan_progress": "plan action",
+    "registered_household": "person",
+    "carer_health": "carer",
+    "child_health": "child",
+    "development_checks": "development check",
+    "missed_appointments": "missed appointment",
+    "urgent_care": "visit",
+    "admissions": "admission",
+    "referrals": "referral",
+    "last_seen": "child",
+    "child_voice": "child",
+    "scores": "child",
+    "plan": "child",
+    "recommendations": "child",
+}
+
+_WEB_HINTS = {
+    "date": "",  # the day, month and year boxes say it
+    "bool": "",
+    "score": "",
+    "child": "",
+}
+
+
+def task_page(kind: str, task: Task, tree: dict[str, Any]) -> Page:
+    part = task.part
+    if isinstance(part, Table):
+        item = _list_item(kind, part, part.loc, tree)
+        return Page(task.title, part.help, (), [item], task)
+    items: list[Item] = []
+    for row in part.rows:
+        if isinstance(row, Pointer):
+            items.append(_list_item(kind, row.table, row.table.loc, tree))
+        elif not row.fixed:
+            items.append(question(row, (*part.base, *row.keys), tree))
+    return Page(task.title, part.help, part.base, items, task)
+
+
+def entry_page(kind: str, task: Task, table: Table, loc: Loc, tree: dict[str, Any]) -> Page:
+    """The page of the entry at `loc` (the list's loc and the entry's index)."""
+    index = loc[-1]
+    assert isinstance(index, int)
+    items: list[Item] = []
+    for column in table.columns:
+        items.append(question(column, (*loc, *column.keys), tree))
+    for sub in table.subtables:
+        items.append(_list_item(kind, sub, (*loc, *sub.keys_in_parent), tree))
+    title = entry_title(table, dig(tree, loc), tree, index)
+    return Page(title, None, loc, items, task, entry_of=table, index=index)
+
+
+def _list_item(kind: str, table: Table, loc: Loc, tree: dict[str, Any]) -> Loop | Group:
+    entries = as_list(dig(tree, loc))
+    if table.per_child and not table.subtables:
+        return _group(table, loc, entries, tree)
+    summary = [
+        Entry(i, entry_title(table, entry, tree, i), (*loc, i), _summary_rows(table, entry, tree))
+        for i, entry in enumerate(entries)
+    ]
+    missing: list[tuple[int, str]] = []
+    if table.per_child:
+        have = {str(e.get("child")) for e in entries if isinstance(e, dict)}
+        missing = [
+            (n, name) for n, (cid, name) in enumerate(children_named(tree)) if cid not in have
+        ]
+    return Loop(table, loc, summary, missing)
+
+
+def _group(table: Table, loc: Loc, entries: list[Any], tree: dict[str, Any]) -> Group:
+    by_child = {str(e.get("child")): i for i, e in enumerate(entries) if isinstance(e, dict)}
+    fresh = len(entries)
+    children: list[tuple[str, str, int, list[Question]]] = []
+    for cid, name in children_named(tree):
+        index = by_child.get(cid)
+        if index is None:
+            index, fresh = fresh, fresh + 1
+        questions = [
+            question(column, (*loc, index, *column.keys), tree, legend_size="s")
+            for column in table.columns[1:]
+        ]
+        children.append((cid, name, index, questions))
+    named = {cid for cid, *_ in children}
+    others = [
+        (i, str(e.get("child")))
+        for i, e in enumerate(entries)
+        if not isinstance(e, dict) or str(e.get("child")) not in named
+    ]
+    return Group(table, loc, children, others)
+
+
+def children_named(tree: dict[str, Any]) -> list[tuple[str, str]]:
+    """Each child's id and the name to show: the name typed, or the id."""
+    out = []
+    by_id = {
+        str(c.get("id")).strip(): c for c in as_list(tree.get("children")) if isinstance(c, dict)
+    }
+    for cid in child_ids(tree):
+        name = by_id.get(cid, {}).get("name")
+        out.append((cid, str(name).strip() if name else cid))
+    return out
+
+
+def entry_title(table: Table, entry: Any, tree: dict[str, Any], index: int) -> str:
+    """What names an entry in a summary: its child, its name, or its first words."""
+    title = ""
+    if table.scalar:
+        title = str(entry or "")
+    elif isinstance(entry, dict):
+        first = table.columns[0]
+        value = dig(entry, first.keys)
+        if first.value_type == "child" and not first.many and value is not None:
+            title = dict(children_named(tree)).get(str(value), str(value))
+        else:
+            named = [c for c in table.columns if c.keys == ("name",)]
+            for column in named + table.columns:
+                value = dig(entry, column.keys)
+                if value not in (None, "") and column.value_type in ("text", "mtext"):
+                    title = str(value)
+                    break
+    title = " ".join(title.split())
+    if len(title) > 80:
+        title = title[:77].rstrip() + "…"
+    return title or f"{table.title}: entry {index + 1}"
+
+
+def _summary_rows(table: Table, entry: Any, tree: dict[str, Any]) -> list[tuple[str, str]]:
+    if table.scalar or not isinstance(entry, dict):
+        return []
+    rows = []
+    for column in table.columns[1:4]:
+        value = dig(entry, column.keys)
+        if value not in (None, "", []):
+            rows.append((column.label.rstrip(" *"), display(column, value, tree)))
+    return rows
+
+
+def question(answer: Answer, loc: Loc, tree: dict[str, Any], legend_size: str = "s") -> Question:
+    kind = answer.value_type
+    options: list[tuple[str, str]] = []
+    if kind == "mtext":
+        widget = "textarea"
+    elif kind == "date":
+        widget = "date"
+    elif kind == "bool":
+        widget, options = "radios", [("yes", "Yes"), ("no", "No")]
+    elif kind == "score":
+        zero = str(dig(tree, ("scaling", "zero_means")) or DEFAULT_ZERO)
+        ten = str(dig(tree, ("scaling", "ten_means")) or DEFAULT_TEN)
+        options = [(str(n), str(n)) for n in range(11)]
+        options[0] = ("0", f"0: {zero}")
+        options[10] = ("10", f"10: {ten}")
+        widget = "radios"
+    elif kind == "choice":
+        options = list(answer.labels.items())
+        widget = (
+            "checkboxes" if answer.many else ("radios" if len(options) <= RADIO_LIMIT else "select")
+        )
+    elif kind == "child":
+        options = [(cid, name) for cid, name in children_named(tree)]
+        widget = "checkboxes" if answer.many else "radios"
+    else:
+        widget = "text"
+    label = answer.label.rstrip(" *")
+    return Question(answer, loc, widget, options, dig(tree, loc), label, legend_size)
+
+
+def shown_value(q: Question, value: Any) -> dict[str, Any]:
+    """What the widget shows for `value`, and the value it cannot show (kept, not lost)."""
+    if q.widget == "date":
+        return {"parts": date_parts(value), "kept": None}
+    if q.widget in ("radios", "select", "checkboxes"):
+        values = value if isinstance(value, list) else ([] if value is None else [value])
+        known = {v for v, _ in q.options}
+        chosen = [_choice_key(q, v) for v in values]
+        kept = [str(v) for v, c in zip(values, chosen, strict=True) if c not in known]
+        return {"checked": {c for c in chosen if c in known}, "kept": kept or None}
+    if value is None:
+        return {"text": "", "kept": None}
+    if isinstance(value, bool):
+        return {"text": "yes" if value else "no", "kept": None}
+    if isinstance(value, dt.date):
+        return {"text": value.strftime("%d/%m/%Y"), "kept": None}
+    return {"text": str(value), "kept": None}
+
+
+def _choice_key(q: Question, value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = str(value).strip()
+    if q.answer.value_type == "bool":
+        lowered = text.lower()
+        if lowered in ("yes", "true", "y"):
+            return "yes"
+        if lowered in ("no", "false", "n"):
+            return "no"
+    if q.answer.value_type == "choice":
+        # A choice typed by hand by its label, or in other capitals, is the same choice.
+        for option, label in q.options:
+            if text.lower() in (option.lower(), label.lower()):
+                return option
+    return text
+
+
+def date_parts(value: Any) -> dict[str, str] | None:
+    """Day, month and year of a date (or of a date as typed in the boxes); None for words."""
+    if value is None:
+        return {"day": "", "month": "", "year": ""}
+    if isinstance(value, dt.date):
+        return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
+    text = str(value)
+    iso = _DATE.match(text)
+    if iso:
+        return {"day": iso[3], "month": iso[2], "year": iso[1]}
+    typed = _TYPED_DATE.match(text)
+    if typed:
+        return {"day": typed[1].strip(), "month": typed[2].strip(), "year": typed[3].strip()}
+    return None
+
+
+def display(answer: Answer, value: Any, tree: dict[str, Any]) -> str:
+    """An answer as the check-your-answers page shows it."""
+    if value is None or value == "" or value == []:
+        return ""
+    values = value if isinstance(value, list) else [value]
+    if answer.value_type == "child":
+        names = dict(children_named(tree))
+        return ", ".join(names.get(str(v), str(v)) for v in values)
+    if answer.value_type == "choice":
+        return ", ".join(answer.labels.get(str(v), str(v)) for v in values)
+    if answer.value_type == "bool":
+        return ", ".join("Yes" if v is True else "No" if v is False else str(v) for v in values)
+    if answer.value_type in ("date", "date-or-text"):
+        return ", ".join(_date_words(v) for v in values)
+    return ", ".join(str(v) for v in values)
+
+
+def _date_words(value: Any) -> str:
+    """12 March 2025 for a date, or the value as typed."""
+    if not isinstance(value, dt.date):
+        parts = date_parts(value)
+        if parts is None or not all(p.isdigit() for p in parts.values()):
+            return str(value)
+        try:
+            value = dt.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+        except ValueError:
+            return "/".join(parts.values())
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
+def short_title(table: Table) -> str:
+    """A list's title on its entry's page: "Admissions", not "Children's health: admissions"."""
+    if table.parent is None:
+        return table.title
+    rest = table.title.split(": ", 1)[-1]
+    return rest[:1].upper() + rest[1:]
+
+
+# --- a page's answers into the tree ----------------------------------------------------------
+
+
+class Form:
+    """The fields a browser posted: one value or several per name."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        self.values: dict[str, list[str]] = {}
+        for name, value in pairs:
+            self.values.setdefault(name, []).append(value)
+
+    def one(self, name: str) -> str | None:
+        values = self.values.get(name)
+        return values[-1] if values else None
+
+    def many(self, name: str) -> list[str]:
+        return self.values.get(name, [])
+
+
+def apply(page: Page, form: Form, tree: dict[str, Any]) -> dict[str, Any]:
+    """The tree with the page's answers put in: a blank answer is removed, one the page
+    cannot show (kept in a hidden field) stays as it was, and a new entry is added."""
+    if page.entry_of is not None and page.index is not None:
+        entries = dig(tree, page.loc[:-1])
+        if not isinstance(entries, list):
+            _put(tree, page.loc[:-1], [])
+            entries = dig(tree, page.loc[:-1])
+        if page.index >= len(entries):
+            values = [read_answer(q, form) for q in page.questions()]
+            if all(v is None for v in values):
+                return tree  # an empty new entry is not added
+            entries.append("" if page.entry_of.scalar else {})
+            page.index = len(entries) - 1
+    for item in page.items:
+        if isinstance(item, Question):
+            _set(tree, item.loc, read_answer(item, form))
+        elif isinstance(item, Group):
+            _apply_group(item, form, tree)
+    return tree
+
+
+def _apply_group(group: Group, form: Form, tree: dict[str, Any]) -> None:
+    entries = dig(tree, group.loc)
+    if not isinstance(entries, list):
+        _put(tree, group.loc, [])
+        entries = dig(tree, group.loc)
+    child_key = group.table.columns[0].keys
+    for cid, _name, index, questions in group.children:
+        values = [(q, read_answer(q, form)) for q in questions]
+        if index >= len(entries):
+            if all(v is None for _, v in values):
+                continue  # a child with nothing typed has no entry yet
+            entry: dict[str, Any] = {}
+            _set(entry, child_key, cid)
+            entries.append(entry)
+            index = len(entries) - 1
+        for q, value in values:
+            _set(tree, (*group.loc, index, *q.loc[len(group.loc) + 1 :]), value)
+
+
+def read_answer(q: Question, form: Form) -> Any:
+    """One answer as the input keeps it, from what the browser sent."""
+    name = q.path
+    kept = form.many(name + ".kept")
+    if q.widget == "date":
+        parts = [(form.one(f"{name}.{p}") or "").strip() for p in ("day", "month", "year")]
+        if not any(parts):
+            return kept[0] if kept else None
+        day, month, year = parts
+        if all(p.isdigit() for p in parts) and len(year) == 4:
+            try:
+                return dt.date(int(year), int(month), int(day))
+            except ValueError:
+                pass
+        return f"{day}/{month}/{year}"  # as typed, for the check to name
+    if q.widget == "checkboxes":
+        values = [v for v in form.many(name) if v]
+        return (values + kept) or None
+    if q.widget in ("radios", "select"):
+        value = form.one(name)
+        if not value:
+            return (kept if q.answer.many else kept[0]) if kept else None
+        if q.answer.value_type == "bool":
+            return {"yes": True, "no": False}.get(value, value)
+        if q.answer.value_type in ("score", "number"):
+            return _number(value)
+        return value
+    text = form.one(name)
+    if text is None:
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        return None
+    if q.answer.value_type == "number":
+        return _number(text)
+    if q.widget == "text":
+        return text.strip()
+    return text.rstrip() + "\n" if "\n" in text.strip() else text.strip()
+
+
+def _number(text: str) -> Any:
+    text = text.strip()
+    return int(text) if text.isdigit() and len(text) < 10 else text
+
+
+def _set(tree: Any, loc: Loc, value: Any) -> None:
+    """Put `value` at `loc` (None removes it), making the blocks on the way."""
+    *head, last = loc
+    node = tree
+    for step, following in zip(head, [*head[1:], last], strict=True):
+        if isinstance(step, int):
+            node = node[step]
+            continue
+        child = node.get(step)
+        if not isinstance(child, (dict, list)):
+            if value is None:
+                return
+            child = [] if isinstance(following, int) else {}
+            node[step] = child
+        node = child
+    if isinstance(last, int):
+        node[last] = "" if value is None else value
+    elif value is None:
+        node.pop(last, None)
+    else:
+        node[last] = value
+
+
+def _put(tree: dict[str, Any], loc: Loc, value: Any) -> None:
+    _set(tree, loc, value)
+
+
+def remove_entry(tree: dict[str, Any], loc: Loc) -> bool:
+    entries = dig(tree, loc[:-1])
+    index = loc[-1]
+    if isinstance(entries, list) and isinstance(index, int) and 0 <= index < len(entries):
+        del entries[index]
+        return True
+    return False
+
+
+def parse_loc(text: str) -> Loc | None:
+    """`household.0` or `child_health.1.admissions.2` as a loc; None for anything else."""
+    if not re.fullmatch(r"[a-z_]+(\.(\d{1,4}|[a-z_]+))*", text):
+        return None
+    return tuple(int(p) if p.isdigit() else p for p in text.split("."))
+
+
+def loc_text(loc: Loc) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+def entry_context(kind: str, loc: Loc) -> tuple[Task, Table] | None:
+    """The task and table of the entry at `loc`, or None where `loc` names no entry."""
+    if not loc or not isinstance(loc[-1], int):
+        return None
+    keys = tuple(p for p in loc if isinstance(p, str))
+    if any(isinstance(p, int) for p in loc[:-1]) and not isinstance(loc[-1], int):
+        return None
+    table = table_at(kind, keys)
+    if table is None:
+        return None
+    top = table
+    while top.parent is not None:
+        top = top.parent
+    for task in tasks(kind):
+        part = task.part
+        if part is top:
+            return task, table
+        if isinstance(part, Section) and any(
+            isinstance(r, Pointer) and r.table is top for r in part.rows
+        ):
+            return task, table
+    return None

@@ -1,0 +1,88 @@
+"""Runs the browser form on 127.0.0.1: binds the port, prints the start address, opens the
+browser, and stops cleanly on Ctrl-C."""
+
+from __future__ import annotations
+
+import errno
+import socket
+import threading
+import webbrowser
+from collections.abc import Callable
+from pathlib import Path
+
+from sos_reports.errors import SosError
+
+# The only address the server ever listens on: the user's own machine.
+HOST = "127.0.0.1"
+
+
+class ServeError(SosError):
+    """The server cannot start (the port is taken, the folder is missing)."""
+
+
+def bind(port: int) -> socket.socket:
+    """A listening socket on 127.0.0.1:`port` (0: a free port chosen by the system)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.bind((HOST, port))
+        sock.listen(64)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise ServeError(
+                f"port {port} is in use by another program: give another with --port, "
+                "or leave --port out for a free one"
+            ) from None
+        raise ServeError(f"cannot listen on {HOST}:{port}: {exc.strerror}") from None
+    return sock
+
+
+def serve(
+    folder: Path,
+    port: int = 0,
+    *,
+    open_browser: bool = True,
+    say: Callable[[str], None] = print,
+) -> None:
+    """Serve the drafts in `folder` until Ctrl-C (or SIGTERM)."""
+    import uvicorn
+
+    from sos_reports.web.app import create_app
+    from sos_reports.web.security import Keys
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ServeError(f"{folder}: there is no such folder")
+    sock = bind(port)
+    actual = sock.getsockname()[1]
+    keys = Keys()
+    address = f"http://{HOST}:{actual}/start?token={keys.start_token}"
+    config = uvicorn.Config(
+        create_app(folder, keys, actual),
+        log_level="warning",
+        access_log=False,  # the pages' addresses hold no case data, but nothing is logged
+        server_header=False,
+        date_header=False,
+        proxy_headers=False,
+        lifespan="off",
+        timeout_graceful_shutdown=5,
+    )
+    server = uvicorn.Server(config)
+    say(f"Serving the drafts in {folder.resolve()}")
+    say(f"Open this address in your browser (it works once): {address}")
+    say("Press Ctrl-C to stop.")
+    if open_browser:
+        threading.Thread(target=_open_when_ready, args=(server, address), daemon=True).start()
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+    say("Stopped. Your drafts are saved in the folder.")
+
+
+def _open_when_ready(server: object, address: str) -> None:
+    for _ in range(100):
+        if getattr(server, "started", False):
+            webbrowser.open(address)
+            return
+        threading.Event().wait(0.05)
