@@ -19,12 +19,13 @@ ADDRESS = re.compile(r"(http://127\.0\.0\.1:\d+/start\?token=[A-Za-z0-9_-]+)")
 def _serve(
     folder: Path, *args: str, env: dict[str, str] | None = None
 ) -> tuple[subprocess.Popen[str], str]:
+    (folder.parent / "run").mkdir(mode=0o700, exist_ok=True)
     process = subprocess.Popen(
         [sys.executable, "-m", "sos_reports", "serve", str(folder), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, "XDG_RUNTIME_DIR": str(folder.parent / "run"), **(env or {})},
     )
     assert process.stdout is not None
     deadline = time.monotonic() + 30
@@ -38,7 +39,8 @@ def _serve(
         if not line and process.poll() is not None:
             break
     process.kill()
-    raise AssertionError(f"no address printed: {seen}")
+    _, err = process.communicate(timeout=10)
+    raise AssertionError(f"no address printed: {seen}{err}")
 
 
 def _browser() -> OpenerDirector:
@@ -88,3 +90,53 @@ def test_with_no_browser_it_only_prints_the_address(tmp_path: Path) -> None:
     finally:
         code, output = _stop(process)
     assert code == 0, output
+
+
+def test_a_page_open_before_a_restart_is_saved_after_it(tmp_path: Path) -> None:
+    """Nothing typed is lost on a restart: the same port and the kept keys take the page."""
+    import html
+    import shutil
+    import socket
+    from urllib.parse import urlencode
+    from urllib.request import Request
+
+    from tests.conftest import EXAMPLES
+
+    folder = tmp_path / "drafts"
+    folder.mkdir()
+    shutil.copy(EXAMPLES / "icpc-school.yaml", folder / "school.yaml")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process, address = _serve(folder, "--no-browser", "--port", str(port))
+    client = _browser()
+    try:
+        start = client.open(address, timeout=10).read().decode()
+        draft = re.search(r'href="(/d/[0-9a-f]+)"', start)[1]  # type: ignore[index]
+        base = address.split("/start")[0]
+        page = client.open(f"{base}{draft}/task/11", timeout=10).read().decode()
+        assert "Family&#39;s views" in page or "Family's views" in page
+        fields = dict(
+            re.findall(r'<input type="hidden" name="(csrf|version)" value="([^"]+)"', page)
+        )
+    finally:
+        code, _ = _stop(process)
+    assert code == 0
+    # Started again: the page the browser still shows is sent to the new run.
+    process, _ = _serve(folder, "--no-browser", "--port", str(port))
+    try:
+        body = urlencode(
+            {**fields, "family_views": "Typed before the restart.", "action": "continue"}
+        ).encode()
+        sent = Request(
+            f"{base}{draft}/task/11",
+            data=body,
+            headers={"Origin": base, "Content-Type": "application/x-www-form-urlencoded"},
+        )
+        with client.open(sent, timeout=10) as answer:
+            assert answer.status == 200
+            assert "Scaling" in html.unescape(answer.read().decode())
+    finally:
+        code, output = _stop(process)
+    assert code == 0, output
+    assert "family_views: Typed before the restart." in (folder / "school.yaml").read_text("utf-8")
