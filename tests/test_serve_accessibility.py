@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -315,3 +316,344 @@ def test_axe_finds_no_wcag_violation(page: Page, site: Site, name: str) -> None:
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name} at {width}px is {overflow}px wider than the window"
         save_screenshot(page, f"{name}-{width}")
+
+
+# --- the keyboard alone ------------------------------------------------------------------------
+
+# What has the focus, and how it looks focused and not: the focus must be seen (WCAG 2.4.7)
+# and not hidden (2.4.11), and the focused words must still be read (1.4.3).
+FOCUS = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const look = () => {
+    const s = getComputedStyle(el);
+    return {
+      outline: s.outlineStyle === "none" || parseFloat(s.outlineWidth) === 0
+        ? "none" : `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}`,
+      shadow: s.boxShadow, background: s.backgroundColor, border: s.borderTopColor,
+      color: s.color,
+    };
+  };
+  const focused = look();
+  el.blur();
+  const plain = look();
+  el.focus({ preventScroll: true });
+  const box = el.getBoundingClientRect();
+  const fieldset = el.closest("fieldset");
+  const legend = fieldset && fieldset.querySelector("legend");
+  const label = el.labels && el.labels.length ? el.labels[0].innerText : el.innerText;
+  const group = el.closest("[role=group]");
+  return {
+    tag: el.tagName.toLowerCase(), id: el.id, name: el.getAttribute("name") || "",
+    type: el.getAttribute("type") || "", cls: el.className || "",
+    label: (label || "").replace(/\\s+/g, " ").trim(),
+    legend: legend ? legend.innerText.replace(/\\s+/g, " ").trim() : "",
+    child: group ? group.querySelector("h3").innerText : "",
+    checked: !!el.checked, value: "value" in el ? String(el.value) : "",
+    href: el.getAttribute("href") || "",
+    focused, plain,
+    seen: box.width > 0 && box.height > 0 && box.bottom > 0 && box.right > 0
+      && box.top < window.innerHeight && box.left < window.innerWidth,
+  };
+}"""
+
+
+def _alpha(colour: str) -> float:
+    parts = re.findall(r"[\d.]+", colour)
+    return float(parts[3]) if len(parts) == 4 else 1.0
+
+
+def _luminance(colour: str) -> float:
+    red, green, blue = (float(p) / 255 for p in re.findall(r"[\d.]+", colour)[:3])
+
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
+
+
+def contrast(one: str, other: str) -> float:
+    light, dark = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@dataclass
+class Focus:
+    """The element that has the focus, as a keyboard user meets it."""
+
+    tag: str
+    id: str
+    name: str
+    type: str
+    cls: str
+    label: str
+    legend: str
+    child: str
+    checked: bool
+    value: str
+    href: str
+    focused: dict[str, str]
+    plain: dict[str, str]
+    seen: bool
+
+    def __str__(self) -> str:
+        where = f" in {self.legend!r}" if self.legend else ""
+        return f"<{self.tag} id={self.id!r} type={self.type!r}> {self.label!r}{where}"
+
+    def problem(self) -> str | None:
+        """Why a person could not see where the focus is, or read what has it; else None."""
+        if not self.seen:
+            return "it is off the screen or has no size"
+        changed = {k for k in self.focused if self.focused[k] != self.plain[k]}
+        outline = "outline" in changed and self.focused["outline"] != "none"
+        outline = outline and _alpha(self.focused["outline"].split(" ", 2)[2]) > 0
+        shadow = "shadow" in changed and self.focused["shadow"] != "none"
+        background = "background" in changed and _alpha(self.focused["background"]) > 0
+        if not (outline or shadow or background):
+            return f"its focused style is its unfocused one ({self.focused})"
+        if _alpha(self.focused["background"]) == 1:
+            ratio = contrast(self.focused["color"], self.focused["background"])
+            if ratio < 4.5:
+                return f"its focused text has a contrast of {ratio:.1f}:1 ({self.focused})"
+        return None
+
+
+def named(shown: str, words: str) -> bool:
+    """Whether a label or legend is `words`, as the page shows it: "(optional)" after it when
+    the question may be left out."""
+    return shown in (words, f"{words} (optional)")
+
+
+class Keyboard:
+    """A person with a keyboard and no mouse: every move is a key, and after each Tab the focus
+    must be where they can see it."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def focus(self) -> Focus:
+        found = self.page.evaluate(FOCUS)
+        assert found is not None, "nothing has the focus"
+        return Focus(**found)
+
+    def visible_focus(self) -> Focus:
+        now = self.focus()
+        problem = now.problem()
+        assert problem is None, f"the focus on {now} is not visible: {problem}"
+        return now
+
+    def tab(self, *, back: bool = False) -> Focus:
+        self.page.keyboard.press("Shift+Tab" if back else "Tab")
+        return self.visible_focus()
+
+    def tab_to(
+        self, want: Callable[[Focus], bool], *, back: bool = False, limit: int = 150
+    ) -> Focus:
+        passed = []
+        for _ in range(limit):
+            self.page.keyboard.press("Shift+Tab" if back else "Tab")
+            if self.page.evaluate(FOCUS) is None:
+                break  # off the end of the page
+            now = self.visible_focus()
+            if want(now):
+                return now
+            passed.append(str(now))
+        raise AssertionError("not reached with Tab; passed:\n" + "\n".join(passed))
+
+    def to_field(self, label: str, legend: str = "") -> Focus:
+        return self.tab_to(
+            lambda f: named(f.label, label) and (not legend or named(f.legend, legend))
+        )
+
+    def to_group(self, legend: str) -> Focus:
+        """Into a group of radios or checkboxes: the focus lands on its first (or checked) one."""
+        return self.tab_to(lambda f: f.type in ("radio", "checkbox") and named(f.legend, legend))
+
+    def to_button(self, words: str) -> Focus:
+        return self.tab_to(lambda f: f.tag in ("button", "a") and f.label == words)
+
+    def type(self, text: str) -> None:
+        self.page.keyboard.type(text)
+
+    def retype(self, text: str) -> None:
+        """Replace what the focused box holds."""
+        self.page.keyboard.press("Control+A")
+        self.page.keyboard.type(text)
+
+    def date(self, legend: str, day: int, month: int, year: int) -> None:
+        self.to_field("Day", legend)
+        self.retype(str(day))
+        for part, value in (("Month", month), ("Year", year)):
+            assert self.tab().label == part
+            self.retype(str(value))
+
+    def press(self, key: str) -> None:
+        self.page.keyboard.press(key)
+
+    def activate(self, words: str, key: str = "Enter") -> None:
+        """Tab to a button or link and press it, then wait for the page it leads to."""
+        self.to_button(words)
+        with self.page.expect_navigation():
+            self.page.keyboard.press(key)
+
+    def heading(self) -> str:
+        return self.page.locator("h1").inner_text()
+
+    def without_errors(self) -> None:
+        assert not self.page.title().startswith("Error: "), self.page.locator(
+            ".error-summary"
+        ).inner_text()
+
+
+def test_a_report_is_filled_with_the_keyboard_alone(page: Page, tmp_path: Path) -> None:
+    folder = tmp_path / "drafts"
+    folder.mkdir()
+    (folder / "earlier-icpc.yaml").write_bytes((EXAMPLES / "icpc-school.yaml").read_bytes())
+    keys = Keyboard(page)
+
+    with running_form(folder) as served:
+        page.goto(served.start)  # typed into the address bar
+
+        # The skip link is the first stop, and takes the focus past the header.
+        first = keys.tab()
+        assert first.label == "Skip to main content" and "skip-link" in first.cls
+        keys.press("Enter")
+        assert keys.focus().id == "main"
+
+        # The start page: the next report from the earlier one, with the drop-down list and
+        # the radios.
+        keys.to_field("Earlier report")
+        keys.press("ArrowDown")
+        chosen = keys.focus()
+        assert (
+            chosen.value
+            and "earlier-icpc.yaml" in page.locator("#next-earlier option:checked").inner_text()
+        )
+        first_kind = keys.tab()
+        assert first_kind.legend == "Which report are you writing next?", first_kind
+        keys.press("ArrowDown")
+        review = keys.visible_focus()
+        assert review.checked and review.label == (
+            "Agency report to a Review Child Protection Conference"
+        )
+        keys.activate("Start the next report")
+        assert keys.heading() == "Agency report to a Review Child Protection Conference"
+
+        # A date that is not one: the error summary takes the focus, and its first link takes
+        # it on to the field.
+        keys.activate("Conference")
+        assert keys.heading() == "Conference"
+        keys.date("Conference date", 31, 2, 2026)
+        keys.to_field("Time")
+        keys.type("10:00")
+        keys.to_field("Venue")
+        keys.type("Thornby Civic Centre, Meeting Room 2")
+        keys.activate("Save and continue")
+        assert page.title().startswith("Error: ")
+        summary = keys.visible_focus()
+        assert "error-summary" in summary.cls, summary
+        link = keys.tab()
+        assert link.href.startswith("#") and "Conference date" in link.label, link
+        keys.press("Enter")
+        field = keys.visible_focus()
+        assert field.label == "Day" and field.legend.startswith("Conference date"), field
+        assert page.evaluate(
+            "target => document.getElementById(target).contains(document.activeElement)",
+            link.href[1:],
+        )
+        keys.retype("26")
+        keys.tab()
+        keys.retype("3")
+        keys.tab()
+        keys.retype("2026")
+        keys.activate("Save and continue")
+        keys.without_errors()
+
+        # Radios with the space bar; text typed.
+        assert keys.heading() == "Author"
+        yes = keys.to_group("Attending the conference")
+        assert yes.label == "Yes" and not yes.checked
+        keys.press("Space")
+        assert keys.focus().checked
+        keys.to_field("Presenting the report")
+        keys.type("Ms Joanna Pryce")
+        keys.activate("Save and continue")
+        keys.without_errors()
+
+        assert keys.heading() == "Report"
+        keys.date("Report date", 19, 3, 2026)
+        keys.date("Sent to the chair", 20, 3, 2026)
+        keys.activate("Save and continue")
+        keys.without_errors()
+
+        # Add another: an entry added on its own page, come back from, and removed with the
+        # confirmation; the arrow keys move between radios; Enter in a text box is a new line.
+        assert keys.heading() == "Sharing with the family"
+        keys.to_group("Shared with the family")
+        keys.press("ArrowRight")
+        no = keys.visible_focus()
+        assert no.label == "No" and no.checked
+        keys.date("Date it will be shared", 23, 3, 2026)
+        keys.activate("Add a person")
+        assert keys.heading().startswith("Shared with")
+        keys.to_field("Name")
+        keys.type("Kerry Fenwick")
+        keys.to_field("Relationship to the children")
+        keys.type("Mother of Maisie and Leo")
+        keys.to_group("Given the report")
+        keys.press("ArrowRight")
+        assert keys.visible_focus().label == "No"
+        keys.activate("Save and continue")
+        keys.without_errors()
+        assert keys.heading() == "Sharing with the family"
+        assert "Kerry Fenwick" in page.locator("#f-sharing-with").inner_text()
+        keys.activate("Remove Kerry Fenwick")
+        assert "remove Kerry Fenwick" in keys.heading()
+        keys.to_group("Are you sure you want to remove Kerry Fenwick from shared with?")
+        keys.press("Space")
+        keys.to_button("Continue")
+        back_to_yes = keys.tab(back=True)
+        assert back_to_yes.label == "Yes" and back_to_yes.checked, back_to_yes
+        keys.activate("Continue")
+        assert keys.heading() == "Sharing with the family"
+        assert "None added yet." in page.locator("#f-sharing-with").inner_text()
+        keys.to_field("Reason not shared")
+        keys.type("Kerry asked to read the report with the social worker.")
+        keys.press("Enter")
+        keys.type("They meet on 23 March 2026.")
+        keys.activate("Save and continue")
+        keys.without_errors()
+
+        # Checkboxes, in an entry of a list on a section's page.
+        keys.activate("Save and come back later")
+        keys.activate("What are we worried about?")
+        keys.to_field("Harm")
+        keys.type("Maisie told school there was more shouting at home in March 2026.")
+        keys.activate("Add a danger statement")
+        keys.to_field("Danger statement")
+        keys.type("School is worried that Maisie will keep feeling scared at home.")
+        maisie = keys.to_group("Children")
+        assert maisie.label == "Maisie Fenwick" and not maisie.checked
+        keys.press("Space")
+        leo = keys.tab()
+        assert leo.label == "Leo Ashby"
+        keys.press("Space")
+        assert keys.focus().checked
+        keys.activate("Save and continue")
+        keys.without_errors()
+        assert "Maisie Fenwick" in page.locator("#f-worries-danger-statements").inner_text()
+        keys.activate("Save and come back later")
+
+        # The task list's "button" is a link: it answers the space bar, as a button does.
+        keys.activate("Check your answers", key="Space")
+        assert keys.heading() == "Check your answers"
+        answers = page.locator("main").inner_text()
+        for typed in (
+            "26 March 2026",
+            "Thornby Civic Centre, Meeting Room 2",
+            "Ms Joanna Pryce",
+            "19 March 2026",
+            "They meet on 23 March 2026.",
+            "School is worried that Maisie will keep feeling scared at home.",
+        ):
+            assert typed in answers, typed
