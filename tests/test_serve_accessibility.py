@@ -492,9 +492,15 @@ class Keyboard:
 
     def activate(self, words: str, key: str = "Enter") -> None:
         """Tab to a button or link and press it, then wait for the page it leads to."""
-        self.to_button(words)
+        now = self.page.evaluate(FOCUS)
+        if now is None or not (now["tag"] in ("button", "a") and now["label"] == words):
+            self.to_button(words)
         with self.page.expect_navigation():
             self.page.keyboard.press(key)
+
+    def shot(self, name: str) -> None:
+        """A picture of the page with its focus, for a person to judge the focus style."""
+        save_screenshot(self.page, f"keyboard-{name}")
 
     def heading(self) -> str:
         return self.page.locator("h1").inner_text()
@@ -510,6 +516,7 @@ def test_a_report_is_filled_with_the_keyboard_alone(page: Page, tmp_path: Path) 
     folder.mkdir()
     (folder / "earlier-icpc.yaml").write_bytes((EXAMPLES / "icpc-school.yaml").read_bytes())
     keys = Keyboard(page)
+    page.set_viewport_size({"width": WIDTHS[0], "height": 800})
 
     with running_form(folder) as served:
         page.goto(served.start)  # typed into the address bar
@@ -517,6 +524,7 @@ def test_a_report_is_filled_with_the_keyboard_alone(page: Page, tmp_path: Path) 
         # The skip link is the first stop, and takes the focus past the header.
         first = keys.tab()
         assert first.label == "Skip to main content" and "skip-link" in first.cls
+        keys.shot("skip-link")
         keys.press("Enter")
         assert keys.focus().id == "main"
 
@@ -533,6 +541,7 @@ def test_a_report_is_filled_with_the_keyboard_alone(page: Page, tmp_path: Path) 
         assert first_kind.legend == "Which report are you writing next?", first_kind
         keys.press("ArrowDown")
         review = keys.visible_focus()
+        keys.shot("radio")
         assert review.checked and review.label == (
             "Agency report to a Review Child Protection Conference"
         )
@@ -552,11 +561,13 @@ def test_a_report_is_filled_with_the_keyboard_alone(page: Page, tmp_path: Path) 
         assert page.title().startswith("Error: ")
         summary = keys.visible_focus()
         assert "error-summary" in summary.cls, summary
+        keys.shot("error-summary")
         link = keys.tab()
         assert link.href.startswith("#") and "Conference date" in link.label, link
         keys.press("Enter")
         field = keys.visible_focus()
         assert field.label == "Day" and field.legend.startswith("Conference date"), field
+        keys.shot("error-field")
         assert page.evaluate(
             "target => document.getElementById(target).contains(document.activeElement)",
             link.href[1:],
@@ -607,6 +618,8 @@ def test_a_report_is_filled_with_the_keyboard_alone(page: Page, tmp_path: Path) 
         keys.without_errors()
         assert keys.heading() == "Sharing with the family"
         assert "Kerry Fenwick" in page.locator("#f-sharing-with").inner_text()
+        keys.to_button("Remove Kerry Fenwick")
+        keys.shot("remove-button")
         keys.activate("Remove Kerry Fenwick")
         assert "remove Kerry Fenwick" in keys.heading()
         keys.to_group("Are you sure you want to remove Kerry Fenwick from shared with?")
@@ -638,6 +651,7 @@ def test_a_report_is_filled_with_the_keyboard_alone(page: Page, tmp_path: Path) 
         leo = keys.tab()
         assert leo.label == "Leo Ashby"
         keys.press("Space")
+        keys.shot("checkbox")
         assert keys.focus().checked
         keys.activate("Save and continue")
         keys.without_errors()
@@ -645,6 +659,11 @@ def test_a_report_is_filled_with_the_keyboard_alone(page: Page, tmp_path: Path) 
         keys.activate("Save and come back later")
 
         # The task list's "button" is a link: it answers the space bar, as a button does.
+        header = keys.tab_to(lambda f: f.label == "sos-reports")
+        assert header.href == "/"
+        keys.shot("header-link")
+        keys.to_button("Check your answers")
+        keys.shot("button-link")
         keys.activate("Check your answers", key="Space")
         assert keys.heading() == "Check your answers"
         answers = page.locator("main").inner_text()
