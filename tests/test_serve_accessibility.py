@@ -636,8 +636,14 @@ def test_a_report_is_filled_with_the_keyboard_alone(page: Page, tmp_path: Path) 
         keys.type("Kerry asked to read the report with the social worker.")
         keys.press("Enter")
         keys.type("They meet on 23 March 2026.")
-        keys.activate("Save and continue")
+        # Enter in a text box saves and continues, as the page's main button does: not the
+        # first button of the form, which is the list's "Add a person".
+        keys.to_field("Interpreter")
+        keys.type("Not needed")
+        with page.expect_navigation():
+            keys.press("Enter")
         keys.without_errors()
+        assert keys.heading() == "Children"
 
         # Checkboxes, in an entry of a list on a section's page.
         keys.activate("Save and come back later")
