@@ -491,6 +491,8 @@ class Keyboard:
 
     def press(self, key: str) -> None:
         self.page.keyboard.press(key)
+        if key in ("Space", "ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight"):
+            self.visible_focus()  # the choice moved to, or ticked, is seen to have the focus
 
     def activate(self, words: str, key: str = "Enter") -> None:
         """Tab to a button or link and press it, then wait for the page it leads to."""
