@@ -185,7 +185,7 @@ def browser() -> Iterator[Browser]:
         playwright = start_playwright()
     except BrowserMissing as missing:
         if os.environ.get("CI"):
-            pytest.fail(f"{missing}; the browser tests must run in CI")
+            pytest.fail(f"{missing}; the browser tests must run in CI", pytrace=False)
         pytest.skip(str(missing))
     try:
         launched = launch_chromium(playwright, executable)

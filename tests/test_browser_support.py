@@ -251,3 +251,64 @@ def test_without_chromium_the_tests_are_skipped_here_but_fail_in_ci(tmp_path: Pa
     assert in_ci.returncode == 1, in_ci.stdout + in_ci.stderr
     assert "the browser tests must run in CI" in in_ci.stdout
     assert "1 error" in in_ci.stdout
+
+
+def _run_tests_here(tests: dict[str, str], folder: Path) -> subprocess.CompletedProcess[str]:
+    """pytest on the given test files, with this suite's conftest.py and settings."""
+    for name, text in tests.items():
+        (folder / name).write_text(text, "utf-8")
+    settings = [
+        "-c",
+        str(ROOT / "pyproject.toml"),
+        "--rootdir",
+        str(ROOT),
+        "-p",
+        "no:cacheprovider",
+    ]
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", str(folder), "-q", "-p", "tests.conftest", *settings],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+OFFSITE_TEST = """
+def test_a_page_that_asks_for_a_remote_picture(page):
+    page.set_content(
+        '<img src="http://pictures.sos-reports.invalid/logo.png" alt="Agency logo">'
+    )
+    page.wait_for_load_state("load")
+"""
+
+
+def test_the_page_fixture_fails_a_test_whose_page_asks_for_anything_off_the_machine(
+    browser, tmp_path: Path
+) -> None:
+    """(`browser`: skipped where the run inside would skip too.)"""
+    result = _run_tests_here({"test_offsite.py": OFFSITE_TEST}, tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "1 passed, 1 error" in result.stdout
+    assert (
+        "the page asked for something off this machine (refused, never sent): "
+        "http://pictures.sos-reports.invalid/logo.png"
+    ) in result.stdout
+
+
+def test_the_browser_tests_run_after_the_others_which_may_use_asyncio(
+    browser, tmp_path: Path
+) -> None:
+    result = _run_tests_here(
+        {
+            "test_a_browser.py": "def test_a_page(page):\n    page.set_content('<p>Hi</p>')\n",
+            "test_b_plain.py": (
+                "import asyncio\n\n"
+                "def test_asyncio_runs():\n    assert asyncio.run(asyncio.sleep(0, 'ran')) == 'ran'\n"
+            ),
+        },
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 passed" in result.stdout

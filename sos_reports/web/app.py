@@ -291,12 +291,12 @@ def create_app(
     def show_entry(request: Request, form: Form | None) -> Response:
         draft = state.drafts.open(request.path_params["draft"])
         loc = pages.parse_loc(request.path_params["loc"])
-        found = pages.entry_context(draft.kind, loc) if loc else None
-        entries = dig(draft.tree, loc[:-1]) if loc else None
-        size = len(entries) if isinstance(entries, list) else 0
-        if loc is None or found is None or not isinstance(loc[-1], int) or loc[-1] > size:
+        found = pages.entry_context(draft.kind, loc, draft.tree) if loc else None
+        if loc is None or found is None:
             return state.page("problem.html", 404, message="There is no such page.")
         task, table = found
+        entries = dig(draft.tree, loc[:-1])
+        size = len(entries) if isinstance(entries, list) else 0
         parent = _parent_url(draft, task, loc)
         if request.method == "GET":
             tree = draft.tree
@@ -307,7 +307,7 @@ def create_app(
                 if int(child) < len(named):
                     tree_entries = dig(tree, loc[:-1])
                     if not isinstance(tree_entries, list):
-                        pages._set(tree, loc[:-1], [])
+                        pages.set_at(tree, loc[:-1], [])
                         tree_entries = dig(tree, loc[:-1])
                     tree_entries.append({"child": named[int(child)][0]})
             page = pages.entry_page(draft.kind, task, table, loc, tree)
@@ -321,7 +321,7 @@ def create_app(
     def remove(request: Request, form: Form | None) -> Response:
         draft = state.drafts.open(request.path_params["draft"])
         loc = pages.parse_loc(request.path_params["loc"])
-        found = pages.entry_context(draft.kind, loc) if loc else None
+        found = pages.entry_context(draft.kind, loc, draft.tree) if loc else None
         if loc is None or found is None or dig(draft.tree, loc) is None:
             return state.page("problem.html", 404, message="There is no such entry.")
         task, table = found
@@ -363,7 +363,7 @@ def create_app(
         sections = []
         for task in pages.tasks(draft.kind):
             page = pages.task_page(draft.kind, task, draft.tree)
-            sections.append((task, page, _cards(draft, page)))
+            sections.append((task, page, _summary_cards(draft, page)))
         errors = [
             Shown(f, text, href, None)
             for task in pages.tasks(draft.kind)
@@ -538,9 +538,6 @@ def create_app(
         if not number.isdigit() or int(number) >= len(all_tasks):
             raise DraftError("There is no such page.")
         return all_tasks[int(number)]
-
-    def _cards(draft: Draft, page: Page) -> list[dict[str, Any]]:
-        return _summary_cards(draft, page)
 
     routes = [
         Route("/", threaded(start), methods=["GET"]),

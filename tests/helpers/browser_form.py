@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sos_reports.forms.layout import Answer, Pointer, Section, Table
-from sos_reports.tree import Loc, child_ids, dig, path_of
+from sos_reports.tree import Loc, dig, path_of
 from sos_reports.web import pages
 from sos_reports.web.pages import Task
 
@@ -253,11 +253,7 @@ class Practitioner:
         for option, label in q.options:
             if text.lower() in (option.lower(), label.lower()):
                 return re.compile("^" + re.escape(label) + "$")
-        raise AssertionError(f"{value!r} is not a choice of {answer_label(q)}")
-
-
-def answer_label(q: pages.Question) -> str:
-    return q.answer.label
+        raise AssertionError(f"{value!r} is not a choice of {q.answer.label}")
 
 
 def _is_date(value: Any) -> bool:
@@ -268,7 +264,3 @@ def _is_date(value: Any) -> bool:
     except ValueError:
         return False
     return True
-
-
-def children_of(tree: dict[str, Any]) -> list[str]:
-    return child_ids(tree)
