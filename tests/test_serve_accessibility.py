@@ -737,3 +737,27 @@ def test_the_hints_of_checkboxes_and_radios_speak_of_what_the_page_shows(
     for hint in hints:
         for workbook_words in ("separated by commas", "Pick from the list", "ids"):
             assert workbook_words not in hint, hint
+
+
+def test_the_authors_own_details_say_what_they_are_and_the_familys_do_not(
+    page: Page, site: Site
+) -> None:
+    """WCAG 1.3.5: a field for the user's own details names its purpose, so that a browser
+    can fill it and assistive software can mark it. The family's details stay unnamed and
+    off the browser's memory of what was typed."""
+    site.enter(page)
+    draft = site.empty()
+    page = site.go(f"/d/{draft}/task/2")
+    purposes = {
+        "Name": "name",
+        "Role": "organization-title",
+        "Work base": "organization",
+        "Phone": "tel",
+        "E-mail": "email",
+    }
+    for label, purpose in purposes.items():
+        assert page.get_by_label(label, exact=True).get_attribute("autocomplete") == purpose
+    assert page.get_by_label("Agency", exact=True).get_attribute("autocomplete") == "off"
+    page = site.go(f"/d/{draft}/task/6")
+    press(page, "Add a person")
+    assert page.get_by_label("Name", exact=True).get_attribute("autocomplete") == "off"
