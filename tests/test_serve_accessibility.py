@@ -31,6 +31,19 @@ pytestmark = pytest.mark.browser
 WIDTHS = (1100, 375)
 # WCAG 1.4.10 (reflow): at 320 CSS pixels (1280 zoomed to 400%) nothing scrolls sideways.
 REFLOW_WIDTH = 320
+# WCAG 1.4.12: the text spacing a reader may set for themselves, which must lose nothing. Set
+# through the CSSOM, since the page's Content-Security-Policy refuses a style sheet injected.
+TEXT_SPACING = """() => {
+  for (const e of document.querySelectorAll("body, body *")) {
+    e.style.setProperty("line-height", "1.5", "important");
+    e.style.setProperty("letter-spacing", "0.12em", "important");
+    e.style.setProperty("word-spacing", "0.16em", "important");
+    if (e.tagName === "P") e.style.setProperty("margin-bottom", "2em", "important");
+  }
+}"""
+# A date's boxes are sized to their digits; with the spacing above they must still show them.
+CLIPPED_DATE_BOXES = """() => [...document.querySelectorAll(".date-input input")]
+  .filter(e => e.scrollWidth > e.clientWidth).map(e => e.id)"""
 
 CONFIDENTIAL = """confidential:
   present: true
@@ -318,6 +331,13 @@ def test_axe_finds_no_wcag_violation(page: Page, site: Site, name: str) -> None:
         # Nothing wider than the window: the page reflows, never scrolls sideways.
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name} at {width}px is {overflow}px wider than the window"
+    # At a phone's width: WCAG names no width for 1.4.12, and at 320px with this spacing a
+    # table of four columns cannot fit its words.
+    page.set_viewport_size({"width": WIDTHS[1], "height": 800})
+    page.evaluate(TEXT_SPACING)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{name} with wider text spacing is {overflow}px wider than the window"
+    assert page.evaluate(CLIPPED_DATE_BOXES) == [], f"{name}: date boxes cut off their digits"
 
 
 # --- the keyboard alone ------------------------------------------------------------------------
