@@ -25,7 +25,6 @@ from tests.helpers.browser_form import Running, running_form
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-pytestmark = pytest.mark.browser
 
 # A desktop browser beside another window, and a small phone (the iPhone SE's 375 CSS pixels).
 WIDTHS = (1100, 375)
@@ -781,3 +780,35 @@ def test_the_authors_own_details_say_what_they_are_and_the_familys_do_not(
     page = site.go(f"/d/{draft}/task/6")
     press(page, "Add a person")
     assert page.get_by_label("Name", exact=True).get_attribute("autocomplete") == "off"
+
+
+def test_the_add_button_of_a_list_in_error_is_described_by_the_error(
+    page: Page, site: Site
+) -> None:
+    """A keyboard or screen reader user arrives at the list's button, not at its heading:
+    the button tells them what the list lacks."""
+    from playwright.sync_api import expect
+
+    site.enter(page)
+    page = site.go(f"/d/{site.empty()}/task/9")
+    press(page, "Save and continue")
+    for noun in ("safety goal", "next step"):
+        button = page.get_by_role("button", name=f"Add a {noun}", exact=True)
+        expect(button).to_have_accessible_description(
+            re.compile(r"^Error: needs at least one entry$")
+        )
+
+
+def test_two_messages_beside_one_field_make_one_description() -> None:
+    """A field with two errors has one element its aria-describedby names, holding both:
+    two elements with one id would leave the second unread, and the page invalid."""
+    from jinja2 import Environment, PackageLoader
+
+    env = Environment(loader=PackageLoader("sos_reports.web", "templates"), autoescape=True)
+    html = str(
+        env.get_template("macros.html").module.messages(  # type: ignore[attr-defined]
+            "f-conference-date", {"f-conference-date": ["is not a real date", "is in 2099"]}
+        )
+    )
+    assert html.count('id="f-conference-date-error"') == 1, html
+    assert "is not a real date" in html and "is in 2099" in html
