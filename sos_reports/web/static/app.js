@@ -3,6 +3,15 @@
 // the focus to the question they name.
 (function () {
   "use strict";
+  // A link that looks like a button (the task list's "Check your answers") is announced as
+  // one, so it answers the space bar as a button does, not by scrolling the page.
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key === " " && target.matches && target.matches("a[role=button]")) {
+      event.preventDefault();
+      target.click();
+    }
+  });
   var summary = document.querySelector(".error-summary");
   if (summary) {
     summary.focus();
