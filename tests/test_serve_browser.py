@@ -148,6 +148,8 @@ def test_a_practitioner_completes_an_icpc_report_and_downloads_what_fill_makes(
 def test_a_gp_starts_the_medical_report_from_an_earlier_icpc_input(
     page: Page, tmp_path: Path
 ) -> None:
+    from playwright.sync_api import expect
+
     from sos_reports.forms.carry import carry_forward
 
     example = EXAMPLES / "medical-gp.yaml"
@@ -178,7 +180,7 @@ def test_a_gp_starts_the_medical_report_from_an_earlier_icpc_input(
         you = Practitioner(page, "medical", tree)
         # What the earlier report carried is there already: the children among it.
         page.get_by_role("link", name="Children", exact=True).click()
-        assert page.locator(".summary-list-key", has_text="Maisie Fenwick").count() == 1
+        expect(page.locator(".summary-list-key", has_text="Maisie Fenwick")).to_have_count(1)
         page.goto(you.task_list_url)
         for task in pages.tasks("medical"):
             you.type_task(task)

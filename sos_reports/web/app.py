@@ -442,7 +442,7 @@ def create_app(
         beside: dict[str, list[str]] = {}
         for s in errors:
             if s.beside:
-                beside.setdefault(s.beside, []).append(s.finding.message)
+                beside.setdefault(s.beside, []).append(s.text)  # the summary's own words
         title = page.title if page.entry_of is None else f"{page.entry_of.title}: {page.title}"
         return state.page(
             "page.html",

@@ -117,8 +117,14 @@ class Question(_Placed):
 
     @property
     def help(self) -> str:
-        if self.answer.value_type == "score":
-            return sentence(self.answer.help).strip()  # the radios say it is a whole number
+        if self.widget in ("radios", "checkboxes", "select"):
+            # The choices are on the page: the workbook's words for typing them are not,
+            # and the children are shown by name, not by their ids.
+            text = sentence(self.answer.help).strip()
+            if self.answer.value_type == "child":
+                text = text.replace("the ids of the children", "the children")
+                text = text.replace(": the children.", ".")
+            return text
         return hint(self.answer, _WEB_HINTS)
 
     @property
@@ -203,6 +209,12 @@ def html_id(path: str) -> str:
 def noun(table: Table) -> str:
     """What one entry of a list is called, for "Add a ..." buttons."""
     return _NOUNS.get(table.loc[-1], "entry")
+
+
+def a_noun(table: Table) -> str:
+    """ "a child", "an admission"."""
+    word = noun(table)
+    return ("an " if word[0] in "aeiou" else "a ") + word
 
 
 _NOUNS = {
@@ -336,6 +348,8 @@ def entry_title(table: Table, entry: Any, tree: dict[str, Any], index: int) -> s
     title = " ".join(title.split())
     if len(title) > 80:
         title = title[:77].rstrip() + "…"
+    if not title and entry is None:
+        return f"Add {a_noun(table)}"  # a new entry, not yet saved
     return title or f"{table.title}: entry {index + 1}"
 
 

@@ -160,7 +160,7 @@ class Practitioner:
                 ).click()
             else:
                 word = pages.noun(table)
-                button = re.compile(rf"^Add (a|another) {re.escape(word)}$")
+                button = re.compile(rf"^Add (a|an|another) {re.escape(word)}$")
                 self.page.get_by_role("button", name=button).click()
             self.type_entry(table, entry, loc)
             box = self.page.locator("main").locator(f"#{pages.html_id(path_of(loc))}")
@@ -191,7 +191,7 @@ class Practitioner:
                 for inner in dig(entry, sub.keys_in_parent) or []:
                     word = pages.noun(sub)
                     self.page.get_by_role(
-                        "button", name=re.compile(rf"^Add (a|another) {re.escape(word)}$")
+                        "button", name=re.compile(rf"^Add (a|an|another) {re.escape(word)}$")
                     ).click()
                     self.type_entry(sub, inner, loc)
         self.save_and_continue()
