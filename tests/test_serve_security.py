@@ -649,6 +649,8 @@ def test_no_address_or_cookie_of_any_page_holds_case_data(
     client: TestClient, keys: Keys, draft: Path
 ) -> None:
     secrets = case_strings(draft)
+    # Practitioners name their files after the family: no address may carry the name.
+    draft.rename(draft.with_name("Maisie-Fenwick-TH-CP-2025-0147.yaml"))
     seen: set[str] = set()
     queue = ["/"]
     addresses: set[str] = set()
@@ -699,15 +701,31 @@ def _start_serving(folder: Path, *args: str) -> tuple[subprocess.Popen[str], str
         text=True,
         env=env,
     )
-    assert process.stdout is not None
-    printed = []
-    for line in process.stdout:
-        printed.append(line)
-        found = re.search(r"http://127\.0\.0\.1:\d+/start\?token=[\w-]+", line)
-        if found:
-            return process, found.group(0)
-    process.wait(timeout=10)
-    raise AssertionError(f"no address printed: {''.join(printed)}{process.stderr}")
+    return process, printed_address(process)
+
+
+def printed_address(process: subprocess.Popen[str]) -> str:
+    """The start address the server prints, read within a minute (else it is stopped)."""
+    found: list[str] = []
+    lines: list[str] = []
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line)
+            address = re.search(r"http://\S+/start\?token=[\w-]+", line)
+            if address:
+                found.append(address.group(0))
+                return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(60)
+    if not found:
+        process.kill()
+        out, err = process.communicate()
+        raise AssertionError(f"no start address printed: {''.join(lines)}{out}{err}")
+    return found[0]
 
 
 def _stop(process: subprocess.Popen[str]) -> tuple[int, str, str]:
@@ -783,12 +801,7 @@ def test_an_internal_error_logs_its_kind_only_never_its_words(folder: Path) -> N
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
-        assert process.stdout is not None
-        line = ""
-        while "/start?token=" not in line:
-            line = process.stdout.readline()
-            assert line, process.stderr.read() if process.stderr else ""
-        address = re.search(r"http://\S+", line).group(0)  # type: ignore[union-attr]
+        address = printed_address(process)
         with httpx.Client(follow_redirects=True, timeout=30) as c:
             start = c.get(address)
             link = next(a for a in parsed(start.text).links if a.startswith("/d/"))
@@ -1481,3 +1494,16 @@ def test_other_methods_are_refused(
 def test_a_draft_id_that_is_not_ascii_is_no_draft(app: Guard, keys: Keys, path: str) -> None:
     status, _, _ = asgi(app, "GET", path, session(keys))
     assert status in (400, 404)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="str.isdigit() is true for ² and ①, which int() refuses: /task/² and ?child=² "
+    "fail with a 500 (app.py _task and show_entry)",
+)
+@pytest.mark.parametrize("address", ["task/²", "task/①", "entry/household.4?child=²"])
+def test_a_number_in_an_address_that_is_not_plain_digits_is_no_page(
+    client: TestClient, did: str, address: str
+) -> None:
+    got = client.get(f"/d/{did}/{address}")
+    assert got.status_code in (400, 404)
