@@ -516,13 +516,13 @@ def batch(
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
-    default=0,
-    show_default="a free port",
-    help="The port to listen on, on 127.0.0.1 only.",
+    default=None,
+    show_default="8731, or a free one when that is taken",
+    help="The port to listen on, on 127.0.0.1 only (0: a free one).",
 )
 @click.option("--no-browser", is_flag=True, help="Print the address; do not open a browser.")
 @handle_errors
-def serve(folder: Path, port: int, no_browser: bool) -> None:
+def serve(folder: Path, port: int | None, no_browser: bool) -> None:
     """Fill reports in your browser: a form on this computer only, saving drafts in FOLDER.
 
     The drafts are input files (YAML), so validate, fill, batch and merge work on them.

@@ -195,8 +195,9 @@ def _create(temp: str, final: Path) -> None:
 LOCK_WAIT = 120.0
 
 
-def _lock_folder() -> Path:
-    """A folder for lock files that only this user can write to (never the output folder)."""
+def user_folder() -> Path:
+    """A folder that only this user can write to (never the output folder): the lock files,
+    and the keys the browser form keeps between runs."""
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     if runtime and os.path.isdir(runtime):
         base = Path(runtime) / "sos-reports"
@@ -223,7 +224,7 @@ def folder_locks(folders: Iterable[Path]) -> Iterator[None]:
     inside filelock's own clean-up (its `__del__`) would be printed as an ignored exception.
     """
     keys = sorted({str(Path(f).resolve()) for f in folders})
-    base = _lock_folder() if keys else None
+    base = user_folder() if keys else None
     locks: list[FileLock] = []
     try:
         for key in keys:

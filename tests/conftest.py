@@ -6,12 +6,16 @@ import copy
 import json
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
 from lxml import etree
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -145,3 +149,65 @@ def filled(
     source = folder / example_path(kind).name
     source.write_bytes(example_path(kind).read_bytes())
     return validate(source).model, Path(fill(source).written[0])
+
+
+# --- the browser tests: Playwright driving the system's Chromium (tests/helpers/browser.py) ---
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses the browser is marked `browser` and runs after all the others.
+
+    Between two of its calls Playwright's sync API leaves its event loop marked as running
+    in the main thread, so an `asyncio.run()` in a later test would fail; and an idle
+    Chromium is kept away from the tests that time things or send signals.
+    """
+    for item in items:
+        if {"browser", "page"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the run; without it the test is skipped, or fails in CI."""
+    import os
+
+    from tests.helpers.browser import (
+        BrowserMissing,
+        find_chromium,
+        launch_chromium,
+        start_playwright,
+    )
+
+    try:
+        executable = find_chromium()
+        playwright = start_playwright()
+    except BrowserMissing as missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"{missing}; the browser tests must run in CI", pytrace=False)
+        pytest.skip(str(missing))
+    try:
+        launched = launch_chromium(playwright, executable)
+    except BaseException:
+        playwright.stop()
+        raise
+    yield launched
+    launched.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh page with its own cookies; a request off this machine fails the test."""
+    from tests.helpers.browser import fresh_page, save_screenshot
+
+    with fresh_page(browser) as opened:
+        yield opened.page
+        if not opened.page.is_closed():
+            save_screenshot(opened.page, request.node.name)
+    if opened.refused:
+        pytest.fail(
+            "the page asked for something off this machine (refused, never sent): "
+            + ", ".join(opened.refused)
+        )

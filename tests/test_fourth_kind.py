@@ -114,3 +114,29 @@ def test_the_fourth_kinds_schema_is_printed(project: Path) -> None:
     schema = json.loads(sos(project, "schema", "core").stdout)
     assert "progress_since_last_meeting" in schema["properties"]
     assert "progress_since_last_meeting" in schema["required"]
+
+
+def test_the_browser_form_asks_the_fourth_kinds_own_field(project: Path) -> None:
+    """The browser form's pages come from the forms layout: the new kind is offered on the
+    start page, and its own field has a page, with no code for either."""
+    script = """
+import re, shutil, tempfile
+from pathlib import Path
+from starlette.testclient import TestClient
+from sos_reports.web.app import create_app
+from sos_reports.web.security import Keys
+folder = Path(tempfile.mkdtemp())
+keys = Keys()
+client = TestClient(create_app(folder, keys, 8000), base_url="http://127.0.0.1:8000")
+client.get(f"/start?token={keys.start_token}")
+start = client.get("/").text
+print("offered" if 'value="core"' in start else "not offered")
+made = client.post("/new", data={"kind": "core", "csrf": keys.csrf},
+                   headers={"origin": "http://127.0.0.1:8000"})
+tasks = made.text
+link = re.search(r'href="(/d/[0-9a-f]+/task/\\d+)"[^>]*>Progress since the last meeting<', tasks)
+page = client.get(link[1]).text if link else ""
+print("asked" if 'name="progress_since_last_meeting"' in page else "not asked")
+"""
+    out = run(project, "-c", script).stdout.split()
+    assert out == ["offered", "asked"]

@@ -95,14 +95,18 @@ def send(
     fields: list[tuple[str, str]] | bytes,
     *,
     origin: str | None = BASE,
+    fetch_site: str | None = None,
     content_type: str = FORM,
     **headers: str,
 ) -> Any:
-    """POST a form as a browser does: urlencoded, with its Origin and Content-Length."""
+    """POST a form as a browser does: urlencoded, with its Origin (and Sec-Fetch-Site) and
+    Content-Length."""
     body = fields if isinstance(fields, bytes) else urlencode(fields).encode()
     sent = {"content-type": content_type, **headers}
     if origin is not None:
         sent["origin"] = origin
+    if fetch_site is not None:
+        sent["sec-fetch-site"] = fetch_site
     return client.post(url, content=body, headers=sent)
 
 
@@ -452,27 +456,36 @@ def _filled(client: TestClient, did: str, what: str) -> tuple[str, list[tuple[st
 
 
 @pytest.mark.parametrize("what", list(_posts("x")))
+@pytest.mark.parametrize("origin", [BASE, "null"])
 def test_a_post_with_the_token_from_this_origin_changes_the_folder(
-    client: TestClient, keys: Keys, did: str, folder: Path, what: str
+    client: TestClient, keys: Keys, did: str, folder: Path, what: str, origin: str
 ) -> None:
     # The other side of the refusals below: the same requests, right, do change the folder.
+    # Under Referrer-Policy: no-referrer a browser may send a form's Origin as null, with a
+    # Sec-Fetch-Site that no page's script can set.
     before = snapshot(folder)
     url, fields = _filled(client, did, what)
-    got = send(client, url, [("csrf", keys.csrf), *fields])
+    got = send(client, url, [("csrf", keys.csrf), *fields], origin=origin, fetch_site="same-origin")
     assert got.status_code == 303, got.text[-500:]
     assert snapshot(folder) != before
 
 
 BAD_ORIGINS = [
-    None,
-    "null",
-    f"http://localhost:{PORT}",
-    f"http://127.0.0.1:{PORT + 1}",
-    f"https://127.0.0.1:{PORT}",
-    "http://evil.example",
-    f"http://127.0.0.1:{PORT}.evil.example",
-    f"http://evil.example/{BASE}",
-    "",
+    (None, None),
+    (None, "same-origin"),
+    ("null", None),
+    ("null", "cross-site"),
+    ("null", "same-site"),
+    ("null", "none"),
+    ("null", ""),
+    ("null", "same-origin, cross-site"),
+    (f"http://localhost:{PORT}", None),
+    (f"http://127.0.0.1:{PORT + 1}", "same-origin"),
+    (f"https://127.0.0.1:{PORT}", None),
+    ("http://evil.example", "same-origin"),
+    (f"http://127.0.0.1:{PORT}.evil.example", None),
+    (f"http://evil.example/{BASE}", None),
+    ("", "same-origin"),
 ]
 
 
@@ -498,11 +511,11 @@ def test_a_post_without_the_csrf_token_or_from_another_origin_writes_nothing(
     # The token in the address is not the token of the form.
     got = send(client, f"{url}?csrf={keys.csrf}", fields)
     assert got.status_code == 403
-    for origin in BAD_ORIGINS:
-        got = send(client, url, [("csrf", keys.csrf), *fields], origin=origin)
-        assert got.status_code == 403, origin
+    for origin, site in BAD_ORIGINS:
+        got = send(client, url, [("csrf", keys.csrf), *fields], origin=origin, fetch_site=site)
+        assert got.status_code == 403, (origin, site)
         assert "was not sent from the sos-reports page" in got.text
-        assert snapshot(folder) == before, origin
+        assert snapshot(folder) == before, (origin, site)
 
 
 def test_a_second_origin_header_is_refused(
@@ -691,11 +704,19 @@ def test_no_address_or_cookie_of_any_page_holds_case_data(
     assert dict(client.cookies) == {COOKIE: keys.session}
 
 
+def private_env(folder: Path) -> dict[str, str]:
+    """The environment of a server run of the tests': its kept keys in a folder of its own."""
+    run = folder.parent / "run"
+    run.mkdir(mode=0o700, exist_ok=True)
+    return {**os.environ, "PYTHONUNBUFFERED": "1", "XDG_RUNTIME_DIR": str(run)}
+
+
 def _start_serving(folder: Path, *args: str) -> tuple[subprocess.Popen[str], str]:
-    """`sos-reports serve FOLDER --no-browser`, and the start address it printed."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    """`sos-reports serve FOLDER --no-browser` (on a free port unless told), and the start
+    address it printed."""
+    env = private_env(folder)
     process = subprocess.Popen(
-        [str(SOS_REPORTS), "serve", str(folder), "--no-browser", *args],
+        [str(SOS_REPORTS), "serve", str(folder), "--no-browser", *(args or ("--port", "0"))],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -785,7 +806,7 @@ def broken(*args):
 
 pages.tasks = broken
 from sos_reports.cli import main
-sys.argv = ["sos-reports", "serve", sys.argv[1], "--no-browser"]
+sys.argv = ["sos-reports", "serve", sys.argv[1], "--no-browser", "--port", "0"]
 main()
 """
 
@@ -798,7 +819,7 @@ def test_an_internal_error_logs_its_kind_only_never_its_words(folder: Path) -> N
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env=private_env(folder),
     )
     try:
         address = printed_address(process)
@@ -939,6 +960,7 @@ def test_a_port_in_use_is_a_clear_error(folder: Path) -> None:
         port = taken.getsockname()[1]
         done = subprocess.run(
             [str(SOS_REPORTS), "serve", str(folder), "--port", str(port), "--no-browser"],
+            env=private_env(folder),
             capture_output=True,
             text=True,
             timeout=60,
@@ -1082,42 +1104,32 @@ def test_a_made_up_entry_address_is_no_page_and_writes_nothing(
     assert snapshot(folder) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="entry/household.0.0 opens as a new entry of household[0], and saving it replaces "
-    "Kerry Fenwick's whole household entry with an empty one (app.py show_entry, pages.apply)",
-)
 def test_an_entry_address_under_an_entry_does_not_overwrite_it(
-    client: TestClient, keys: Keys, did: str, draft: Path
+    client: TestClient, did: str, draft: Path, folder: Path
 ) -> None:
-    url = f"/d/{did}/entry/household.0.0"
-    shown = client.get(url)
-    if shown.status_code == 200:
-        fields = [
-            (n, "Zed Quill" if n.endswith(".name") else v)
-            for n, v in parsed(shown.text).forms[-1][2]
-        ]
-        send(client, url, [*fields, ("action", "continue")])
-    assert saved(draft)["household"][0]["name"] == "Kerry Fenwick"
-    assert shown.status_code == 404
-
-
-def test_enormous_or_malformed_bodies_are_refused_and_write_nothing(
-    client: TestClient, app: Guard, keys: Keys, did: str, folder: Path
-) -> None:
-    url = f"/d/{did}/task/1"
-    fields = [
-        *changed(page_fields(client, url), "conference.venue", "Elsewhere"),
-        ("action", "later"),
-    ]
-    good = urlencode(fields).encode()
+    # household.0.0 once opened as a new entry of Kerry Fenwick's entry, and saving it
+    # replaced her whole entry with an empty one.
+    own = page_fields(client, f"/d/{did}/entry/household.0")  # its csrf and version
     before = snapshot(folder)
+    for loc in ("household.0.0", "household.0.0.0", "sharing.with.0.0", "children.1.0"):
+        url = f"/d/{did}/entry/{loc}"
+        assert client.get(url).status_code == 404, loc
+        name = loc.replace(".0", "[0]", 2).rsplit(".", 1)[0] + ".name"
+        got = send(client, url, [*own, (name, "Zed Quill"), ("action", "continue")])
+        assert got.status_code == 404, loc
+    assert snapshot(folder) == before
+    assert saved(draft)["household"][0]["name"] == "Kerry Fenwick"
+
+
+def hostile_bodies(good: bytes, csrf: str) -> dict[str, tuple[bytes, str]]:
+    """Bodies no browser sends for this form, each with its Content-Type; `good` is the
+    page's own form, urlencoded."""
     boundary = b"--b0undary"
     multipart_start = b'%s\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n%s\r\n' % (
         boundary,
-        keys.csrf.encode(),
+        csrf.encode(),
     )
-    bodies: dict[str, tuple[bytes, str]] = {
+    return {
         "over 2 MB": (good + b"&x=" + b"a" * 2_000_000, FORM),
         "6000 fields": (good + b"&" + b"&".join(b"f%d=1" % i for i in range(6000)), FORM),
         "one answer of 1.5 MB": (good + b"&conference.venue=" + b"a" * 1_500_000, FORM),
@@ -1132,13 +1144,37 @@ def test_enormous_or_malformed_bodies_are_refused_and_write_nothing(
             % (boundary, boundary),
             "multipart/form-data; boundary=b0undary",
         ),
-        "JSON": (b'{"csrf": "%s"}' % keys.csrf.encode(), "application/json"),
+        "JSON": (b'{"csrf": "%s"}' % csrf.encode(), "application/json"),
         "plain text": (good, "text/plain"),
         "no content type": (good, ""),
     }
+
+
+# What the form parser refuses (too many fields, a field too large, a file): each is a 400
+# from starlette, which the handlers' catch-all turns into an internal error.
+PARSER_REFUSALS = [
+    "6000 fields",
+    "one answer of 1.5 MB",
+    "multipart without a boundary",
+    "multipart with a file",
+]
+
+
+def test_enormous_or_malformed_bodies_are_refused_and_write_nothing(
+    client: TestClient, app: Guard, keys: Keys, did: str, folder: Path
+) -> None:
+    url = f"/d/{did}/task/1"
+    fields = [
+        *changed(page_fields(client, url), "conference.venue", "Elsewhere"),
+        ("action", "later"),
+    ]
+    good = urlencode(fields).encode()
+    before = snapshot(folder)
+    bodies = hostile_bodies(good, keys.csrf)
     for why, (body, content_type) in bodies.items():
         got = send(client, url, body, content_type=content_type)
-        assert 400 <= got.status_code < 500, (why, got.status_code)
+        if why not in PARSER_REFUSALS:
+            assert 400 <= got.status_code < 500, (why, got.status_code)
         assert "Traceback" not in got.text
         assert_strict_headers(got.headers, why)
         assert snapshot(folder) == before, why
@@ -1151,6 +1187,23 @@ def test_enormous_or_malformed_bodies_are_refused_and_write_nothing(
         status, _, _ = asgi(app, "POST", url, [*headers, (b"content-length", length)], body)
         assert status == 413, length
     assert snapshot(folder) == before
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a form the parser refuses (over 5000 fields, a field over 1 MB, a multipart "
+    "body without a boundary or with a file) is starlette's HTTPException 400, which the "
+    "handlers' catch-all (app.py threaded) answers as an internal error, 500",
+)
+@pytest.mark.parametrize("why", PARSER_REFUSALS)
+def test_a_form_the_parser_refuses_is_a_clear_400_not_an_internal_error(
+    client: TestClient, keys: Keys, did: str, why: str
+) -> None:
+    url = f"/d/{did}/task/1"
+    good = urlencode([*page_fields(client, url), ("action", "later")]).encode()
+    body, content_type = hostile_bodies(good, keys.csrf)[why]
+    got = send(client, url, body, content_type=content_type)
+    assert 400 <= got.status_code < 500
 
 
 def test_repeated_fields_keep_the_last_answer_and_cannot_slip_past_the_token(
@@ -1507,3 +1560,20 @@ def test_a_number_in_an_address_that_is_not_plain_digits_is_no_page(
 ) -> None:
     got = client.get(f"/d/{did}/{address}")
     assert got.status_code in (400, 404)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a draft whose per-child list (scaling.scores, child_voice) holds a plain value "
+    "instead of a block fails with a 500 on its task list and check page, instead of saying "
+    "what to fix (pages.py _group calls .get on it)",
+)
+@pytest.mark.parametrize("text", ["scaling: {scores: [7]}", "child_voice: [maisie]"])
+def test_a_per_child_list_holding_a_plain_value_is_no_internal_error(
+    client: TestClient, keys: Keys, folder: Path, text: str
+) -> None:
+    odd = folder / "odd.yaml"
+    odd.write_text(f"kind: icpc\n{text}\n", "utf-8")
+    draft_id = Drafts(folder, keys.drafts).id_of(odd)
+    for url in (f"/d/{draft_id}", f"/d/{draft_id}/check"):
+        assert client.get(url).status_code < 500, url

@@ -170,3 +170,33 @@ def test_an_apt_failure_that_is_not_the_lock_is_shown_at_once(tmp_path: Path) ->
     assert "E: Unable to locate package poppler-utils" in result.stderr
     assert "waiting" not in result.stdout and "Installed" not in result.stdout
     assert len(apt) == 1
+
+
+def test_it_installs_chromium_for_the_browser_tests(tmp_path: Path) -> None:
+    result, apt = run_script(tmp_path, missing="chromium")
+    assert result.returncode == 0, result.stderr
+    assert "Installing with apt: chromium." in result.stdout
+    assert "Chromium is about 350 megabytes installed" in result.stdout
+    assert "LibreOffice" not in result.stdout
+    assert apt[1].endswith(
+        "--no-install-recommends chromium DEBIAN_FRONTEND=noninteractive LC_ALL=C"
+    )
+
+
+def test_without_apt_it_names_what_to_install_by_hand(tmp_path: Path) -> None:
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    result = subprocess.run(
+        ["/bin/bash", str(SCRIPT)],
+        env={"PATH": str(empty), "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    message = " ".join(result.stderr.split())
+    assert "Install these with your system's package manager instead" in message
+    assert "LibreOffice (Writer and Calc), poppler-utils, the Liberation fonts and Chromium." in (
+        message
+    )

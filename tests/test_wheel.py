@@ -108,3 +108,27 @@ def test_the_installed_command_writes_a_blank_workbook_and_its_template(
     _run(installed / "sos-reports", "template", "medical", "-o", "medical.docx", cwd=tmp_path)
     assert zipfile.is_zipfile(tmp_path / "rcpc.xlsx")
     assert "{{" in docx_text(tmp_path / "medical.docx")
+
+
+def test_the_installed_browser_form_has_its_pages_and_styles(
+    installed: Path, tmp_path: Path
+) -> None:
+    """The browser form's templates and static files are package data: served from the wheel."""
+    script = """
+import sys
+from pathlib import Path
+from starlette.testclient import TestClient
+import sos_reports
+from sos_reports.web.app import create_app
+from sos_reports.web.security import Keys
+keys = Keys()
+client = TestClient(create_app(Path(sys.argv[1]), keys, 8000), base_url="http://127.0.0.1:8000")
+client.get(f"/start?token={keys.start_token}")
+start, css, js = client.get("/"), client.get("/static/app.css"), client.get("/static/app.js")
+print(sos_reports.__file__)
+print(start.status_code, "Start a new report" in start.text, css.status_code, js.status_code)
+"""
+    done = _run(installed / "python", "-c", script, tmp_path, cwd=tmp_path)
+    where, answers = done.stdout.strip().splitlines()
+    assert not Path(where).is_relative_to(ROOT), where
+    assert answers == "200 True 200 200"

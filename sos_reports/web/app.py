@@ -106,7 +106,7 @@ class App:
                 first = next(iter(anchors.values()), "main")
                 return Shown(finding, said(page.title, finding.message), f"#{first}", None)
             return None
-        item = _item_by_path(page, best)
+        item, owner = _item_by_path(page, best)
         if isinstance(item, Loop) and path != best:
             # A finding inside an entry of a list is fixed on the entry's page.
             rest = path[len(best) :]
@@ -121,6 +121,8 @@ class App:
             label = _label_at(item, path) or item.table.title
             return Shown(finding, said(f"{entry.title}: {label}", finding.message), href, None)
         label = item.label if isinstance(item, Question) else item.table.title
+        if owner:
+            label = f"{owner}: {label}"
         return Shown(finding, said(label, finding.message), f"#{anchors[best]}", anchors[best])
 
     def task_findings(self, draft: Draft) -> dict[int, list[Finding]]:
@@ -143,15 +145,16 @@ def _under(path: str, anchor: str) -> bool:
     return path == anchor or path.startswith((anchor + ".", anchor + "["))
 
 
-def _item_by_path(page: Page, path: str) -> Any:
+def _item_by_path(page: Page, path: str) -> tuple[Any, str | None]:
+    """The item of the page at `path`, and the name of the child it asks about, if any."""
     for item in page.items:
         if item.path == path:
-            return item
+            return item, None
         if isinstance(item, Group):
-            for *_, questions in item.children:
+            for _cid, name, _index, questions in item.children:
                 for q in questions:
                     if q.path == path:
-                        return q
+                        return q, name
     raise KeyError(path)
 
 
@@ -191,17 +194,19 @@ def create_app(
     def threaded(handler: Callable[..., Response]) -> Callable[[Request], Any]:
         async def endpoint(request: Request) -> Response:
             form: Form | None = None
-            if request.method == "POST":
-                got = await form_of(request)
-                if isinstance(got, Response):
-                    return got
-                form = got
             try:
+                if request.method == "POST":
+                    got = await form_of(request)
+                    if isinstance(got, Response):
+                        return got
+                    form = got
                 return await run_in_threadpool(handler, request, form)
             except DraftError as exc:
                 return state.page("problem.html", 400, message=str(exc), findings=exc.findings)
             except SosError as exc:
                 return state.page("problem.html", 400, message=str(exc))
+            except Exception as exc:
+                return failed(exc)
 
         return endpoint
 
@@ -286,12 +291,12 @@ def create_app(
     def show_entry(request: Request, form: Form | None) -> Response:
         draft = state.drafts.open(request.path_params["draft"])
         loc = pages.parse_loc(request.path_params["loc"])
-        found = pages.entry_context(draft.kind, loc) if loc else None
-        entries = dig(draft.tree, loc[:-1]) if loc else None
-        size = len(entries) if isinstance(entries, list) else 0
-        if loc is None or found is None or not isinstance(loc[-1], int) or loc[-1] > size:
+        found = pages.entry_context(draft.kind, loc, draft.tree) if loc else None
+        if loc is None or found is None:
             return state.page("problem.html", 404, message="There is no such page.")
         task, table = found
+        entries = dig(draft.tree, loc[:-1])
+        size = len(entries) if isinstance(entries, list) else 0
         parent = _parent_url(draft, task, loc)
         if request.method == "GET":
             tree = draft.tree
@@ -302,7 +307,7 @@ def create_app(
                 if int(child) < len(named):
                     tree_entries = dig(tree, loc[:-1])
                     if not isinstance(tree_entries, list):
-                        pages._set(tree, loc[:-1], [])
+                        pages.set_at(tree, loc[:-1], [])
                         tree_entries = dig(tree, loc[:-1])
                     tree_entries.append({"child": named[int(child)][0]})
             page = pages.entry_page(draft.kind, task, table, loc, tree)
@@ -316,7 +321,7 @@ def create_app(
     def remove(request: Request, form: Form | None) -> Response:
         draft = state.drafts.open(request.path_params["draft"])
         loc = pages.parse_loc(request.path_params["loc"])
-        found = pages.entry_context(draft.kind, loc) if loc else None
+        found = pages.entry_context(draft.kind, loc, draft.tree) if loc else None
         if loc is None or found is None or dig(draft.tree, loc) is None:
             return state.page("problem.html", 404, message="There is no such entry.")
         task, table = found
@@ -358,7 +363,7 @@ def create_app(
         sections = []
         for task in pages.tasks(draft.kind):
             page = pages.task_page(draft.kind, task, draft.tree)
-            sections.append((task, page, _cards(draft, page)))
+            sections.append((task, page, _summary_cards(draft, page)))
         errors = [
             Shown(f, text, href, None)
             for task in pages.tasks(draft.kind)
@@ -370,7 +375,8 @@ def create_app(
             for f, text, href in _task_links(state, draft, task, found[task.number], "warning")
         ]
         others = found[-1]
-        has_annex = bool(dig(draft.tree, ("confidential", "present")) is True)
+        model = draft.checked.model
+        has_annex = bool(model is not None and model.confidential.present)
         return state.page(
             "check.html",
             title=("Error: " if errors or any(f.severity == "error" for f in others) else "")
@@ -533,9 +539,6 @@ def create_app(
             raise DraftError("There is no such page.")
         return all_tasks[int(number)]
 
-    def _cards(draft: Draft, page: Page) -> list[dict[str, Any]]:
-        return _summary_cards(draft, page)
-
     routes = [
         Route("/", threaded(start), methods=["GET"]),
         Route("/new", threaded(new), methods=["POST"]),
@@ -552,7 +555,7 @@ def create_app(
     async def not_found(request: Request, exc: Exception) -> Response:
         return state.page("problem.html", 404, message="There is no such page.")
 
-    async def failed(request: Request, exc: Exception) -> Response:
+    def failed(exc: BaseException) -> Response:
         # Only the kind of failure is told: its words could hold a family's details.
         import sys
 
@@ -563,7 +566,12 @@ def create_app(
             message="Something went wrong. What you saved before is in the draft's file.",
         )
 
-    app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found, 500: failed})
+    async def server_error(request: Request, exc: Exception) -> Response:
+        return failed(exc)
+
+    app = Starlette(
+        routes=routes, exception_handlers={404: not_found, 405: not_found, 500: server_error}
+    )
     return Guard(app, keys=keys, port=port)
 
 

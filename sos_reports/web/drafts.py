@@ -9,7 +9,6 @@ file name with the server's secret: never the file name, which may hold a family
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import os
 import tempfile
@@ -206,7 +205,3 @@ def _write_private(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
-
-
-def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()

@@ -22,6 +22,8 @@ from sos_reports.forms.layout import Answer, Pointer, Section, Table, hint, plan
 from sos_reports.model.common import DEFAULT_TEN, DEFAULT_ZERO
 from sos_reports.tree import Loc, as_list, child_ids, dig, path_of
 
+# The value of the radio that takes back an optional answer.
+NOT_ANSWERED = "-"
 # Choices asked as radios up to this many, as a drop-down list above.
 RADIO_LIMIT = 8
 # The name of the child as a form shows it: "Maisie Fenwick (maisie)".
@@ -247,7 +249,7 @@ def task_page(kind: str, task: Task, tree: dict[str, Any]) -> Page:
     part = task.part
     if isinstance(part, Table):
         item = _list_item(kind, part, part.loc, tree)
-        return Page(task.title, part.help, (), [item], task)
+        return Page(task.title, None, (), [item], task)  # the list gives its own help
     items: list[Item] = []
     for row in part.rows:
         if isinstance(row, Pointer):
@@ -381,6 +383,9 @@ def question(answer: Answer, loc: Loc, tree: dict[str, Any], legend_size: str = 
         widget = "checkboxes" if answer.many else "radios"
     else:
         widget = "text"
+    if widget == "radios" and not answer.required and kind != "score":
+        # An optional choice can be taken back: a radio once chosen cannot be unchosen.
+        options.append((NOT_ANSWERED, "Not answered"))
     label = answer.label.rstrip(" *")
     return Question(answer, loc, widget, options, dig(tree, loc), label, legend_size)
 
@@ -449,7 +454,11 @@ def display(answer: Answer, value: Any, tree: dict[str, Any]) -> str:
     if answer.value_type == "choice":
         return ", ".join(answer.labels.get(str(v), str(v)) for v in values)
     if answer.value_type == "bool":
-        return ", ".join("Yes" if v is True else "No" if v is False else str(v) for v in values)
+        words = {"yes": "Yes", "true": "Yes", "no": "No", "false": "No"}
+        return ", ".join(
+            "Yes" if v is True else "No" if v is False else words.get(str(v).lower(), str(v))
+            for v in values
+        )
     if answer.value_type in ("date", "date-or-text"):
         return ", ".join(_date_words(v) for v in values)
     return ", ".join(str(v) for v in values)
@@ -501,7 +510,7 @@ def apply(page: Page, form: Form, tree: dict[str, Any]) -> dict[str, Any]:
     if page.entry_of is not None and page.index is not None:
         entries = dig(tree, page.loc[:-1])
         if not isinstance(entries, list):
-            _put(tree, page.loc[:-1], [])
+            set_at(tree, page.loc[:-1], [])
             entries = dig(tree, page.loc[:-1])
         if page.index >= len(entries):
             values = [read_answer(q, form) for q in page.questions()]
@@ -511,7 +520,7 @@ def apply(page: Page, form: Form, tree: dict[str, Any]) -> dict[str, Any]:
             page.index = len(entries) - 1
     for item in page.items:
         if isinstance(item, Question):
-            _set(tree, item.loc, read_answer(item, form))
+            set_at(tree, item.loc, read_answer(item, form))
         elif isinstance(item, Group):
             _apply_group(item, form, tree)
     return tree
@@ -520,7 +529,7 @@ def apply(page: Page, form: Form, tree: dict[str, Any]) -> dict[str, Any]:
 def _apply_group(group: Group, form: Form, tree: dict[str, Any]) -> None:
     entries = dig(tree, group.loc)
     if not isinstance(entries, list):
-        _put(tree, group.loc, [])
+        set_at(tree, group.loc, [])
         entries = dig(tree, group.loc)
     child_key = group.table.columns[0].keys
     for cid, _name, index, questions in group.children:
@@ -529,11 +538,11 @@ def _apply_group(group: Group, form: Form, tree: dict[str, Any]) -> None:
             if all(v is None for _, v in values):
                 continue  # a child with nothing typed has no entry yet
             entry: dict[str, Any] = {}
-            _set(entry, child_key, cid)
+            set_at(entry, child_key, cid)
             entries.append(entry)
             index = len(entries) - 1
         for q, value in values:
-            _set(tree, (*group.loc, index, *q.loc[len(group.loc) + 1 :]), value)
+            set_at(tree, (*group.loc, index, *q.loc[len(group.loc) + 1 :]), value)
 
 
 def read_answer(q: Question, form: Form) -> Any:
@@ -556,6 +565,8 @@ def read_answer(q: Question, form: Form) -> Any:
         return (values + kept) or None
     if q.widget in ("radios", "select"):
         value = form.one(name)
+        if value == NOT_ANSWERED:
+            return None
         if not value:
             return (kept if q.answer.many else kept[0]) if kept else None
         if q.answer.value_type == "bool":
@@ -581,11 +592,11 @@ def _number(text: str) -> Any:
     return int(text) if text.isdigit() and len(text) < 10 else text
 
 
-def _set(tree: Any, loc: Loc, value: Any) -> None:
+def set_at(tree: Any, loc: Loc, value: Any) -> None:
     """Put `value` at `loc` (None removes it), making the blocks on the way."""
     *head, last = loc
     node = tree
-    for step, following in zip(head, [*head[1:], last], strict=True):
+    for step, following in zip(head, [*head[1:], last][: len(head)], strict=True):
         if isinstance(step, int):
             node = node[step]
             continue
@@ -602,10 +613,6 @@ def _set(tree: Any, loc: Loc, value: Any) -> None:
         node.pop(last, None)
     else:
         node[last] = value
-
-
-def _put(tree: dict[str, Any], loc: Loc, value: Any) -> None:
-    _set(tree, loc, value)
 
 
 def remove_entry(tree: dict[str, Any], loc: Loc) -> bool:
@@ -628,25 +635,38 @@ def loc_text(loc: Loc) -> str:
     return ".".join(str(p) for p in loc)
 
 
-def entry_context(kind: str, loc: Loc) -> tuple[Task, Table] | None:
-    """The task and table of the entry at `loc`, or None where `loc` names no entry."""
+def entry_context(kind: str, loc: Loc, tree: dict[str, Any]) -> tuple[Task, Table] | None:
+    """The task and table of the entry at `loc`, or None where `loc` names no entry of the
+    tree or a new one at the end of its list."""
     if not loc or not isinstance(loc[-1], int):
         return None
-    keys = tuple(p for p in loc if isinstance(p, str))
-    if any(isinstance(p, int) for p in loc[:-1]) and not isinstance(loc[-1], int):
-        return None
-    table = table_at(kind, keys)
+    table = table_at(kind, tuple(p for p in loc if isinstance(p, str)))
     if table is None:
         return None
-    top = table
-    while top.parent is not None:
-        top = top.parent
+    chain = [table]
+    while chain[0].parent is not None:
+        chain.insert(0, chain[0].parent)
+    shape: list[str | None] = []  # each key, and None for each index
+    for link in chain:
+        shape += [*(link.loc if link.parent is None else link.keys_in_parent), None]
+    if len(shape) != len(loc) or any(
+        (isinstance(part, int) and want is not None) or (isinstance(part, str) and part != want)
+        for part, want in zip(loc, shape, strict=True)
+    ):
+        return None
+    # Every entry on the way is there; the last may be one past the end: a new entry.
+    for i, part in enumerate(loc[:-1]):
+        if isinstance(part, int) and not isinstance(dig(tree, loc[: i + 1]), dict):
+            return None
+    entries = dig(tree, loc[:-1])
+    size = len(entries) if isinstance(entries, list) else 0
+    if not 0 <= loc[-1] <= size:
+        return None
+    top = chain[0]
     for task in tasks(kind):
-        part = task.part
-        if part is top:
-            return task, table
-        if isinstance(part, Section) and any(
-            isinstance(r, Pointer) and r.table is top for r in part.rows
+        if task.part is top or (
+            isinstance(task.part, Section)
+            and any(isinstance(r, Pointer) and r.table is top for r in task.part.rows)
         ):
             return task, table
     return None

@@ -12,8 +12,11 @@ server's own styles, script and forms.
 from __future__ import annotations
 
 import hmac
+import json
+import os
 import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -44,13 +47,43 @@ HEADERS = [
 
 
 class Keys:
-    """The secrets of one server run: the start token (good once), the session, the CSRF token."""
+    """The secrets of the browser form: the start token (new each run, good once), and the
+    session, the CSRF token and the key of the drafts' ids."""
 
-    def __init__(self) -> None:
+    def __init__(self, kept: dict[str, str] | None = None) -> None:
         self.start_token: str | None = secrets.token_urlsafe(32)
-        self.session = secrets.token_urlsafe(32)
-        self.csrf = secrets.token_urlsafe(32)
-        self.drafts = secrets.token_bytes(32)
+        kept = kept or {}
+        self.session = kept.get("session") or secrets.token_urlsafe(32)
+        self.csrf = kept.get("csrf") or secrets.token_urlsafe(32)
+        self.drafts = bytes.fromhex(kept.get("drafts") or secrets.token_hex(32))
+
+    @classmethod
+    def kept(cls, path: Path) -> Keys:
+        """The keys kept in `path` (made there, readable by this user only, the first time).
+
+        A server started again on the same port takes the pages a browser still shows: a
+        page typed into before a restart is saved after it, not refused, and a draft keeps
+        its address. Only the start token is new.
+        """
+        try:
+            data = json.loads(path.read_text("utf-8"))
+            if not isinstance(data, dict) or not all(
+                isinstance(data.get(k), str) and len(data[k]) >= 32
+                for k in ("session", "csrf", "drafts")
+            ):
+                raise ValueError("not the browser form's keys")
+            bytes.fromhex(data["drafts"])
+            return cls(data)
+        except (OSError, ValueError):
+            pass
+        keys = cls()
+        text = json.dumps({"session": keys.session, "csrf": keys.csrf, "drafts": keys.drafts.hex()})
+        temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temp, path)
+        return keys
 
     def take_start_token(self, offered: str) -> bool:
         """True once, for the right token: the address printed at start works once."""
@@ -112,7 +145,7 @@ class Guard:
             scope = {**scope, "method": "GET"}
             send = _without_body(send)
         if scope["method"] == "POST":
-            if headers.get("origin") != self.origin:
+            if not self._same_origin(headers):
                 await refuse(send, 403, "This form was not sent from the sos-reports page.")
                 return
             length = headers.get("content-length")
@@ -120,6 +153,17 @@ class Guard:
                 await refuse(send, 413, "What was sent is too large for a form.")
                 return
         await self.app(scope, receive, send)
+
+    def _same_origin(self, headers: dict[str, str | None]) -> bool:
+        """Whether a POST came from a page of this server.
+
+        Under `Referrer-Policy: no-referrer` a browser sends a form's Origin as `null`; then
+        its Sec-Fetch-Site, which no page's script can set, must say `same-origin`.
+        """
+        origin = headers.get("origin")
+        if origin == self.origin:
+            return True
+        return origin == "null" and headers.get("sec-fetch-site") == "same-origin"
 
     def _has_session(self, cookie_header: str | None) -> bool:
         # Read by hand, not with http.cookies: the browser sends this server the cookies of

@@ -16,6 +16,9 @@ from sos_reports.errors import SosError
 
 # The only address the server ever listens on: the user's own machine.
 HOST = "127.0.0.1"
+# The port when none is given: the same each run, so that a page still open in the browser
+# is saved after a restart; a free one when another program holds it.
+DEFAULT_PORT = 8731
 
 
 class ServeError(SosError):
@@ -25,6 +28,9 @@ class ServeError(SosError):
 def bind(port: int) -> socket.socket:
     """A listening socket on 127.0.0.1:`port` (0: a free port chosen by the system)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # A port left in TIME_WAIT by the last run is taken again; one that another program
+    # listens on is still refused.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((HOST, port))
         sock.listen(64)
@@ -41,23 +47,31 @@ def bind(port: int) -> socket.socket:
 
 def serve(
     folder: Path,
-    port: int = 0,
+    port: int | None = None,
     *,
     open_browser: bool = True,
     say: Callable[[str], None] = print,
 ) -> None:
-    """Serve the drafts in `folder` until Ctrl-C (or SIGTERM)."""
+    """Serve the drafts in `folder` until Ctrl-C (or SIGTERM), on `port` (by default
+    DEFAULT_PORT, or a free one when that is taken; 0: a free one)."""
     import uvicorn
 
     from sos_reports.web.app import create_app
     from sos_reports.web.security import Keys
+    from sos_reports.writing import user_folder
 
     folder = Path(folder)
     if not folder.is_dir():
         raise ServeError(f"{folder}: there is no such folder")
-    sock = bind(port)
+    if port is None:
+        try:
+            sock = bind(DEFAULT_PORT)
+        except ServeError:
+            sock = bind(0)
+    else:
+        sock = bind(port)
     actual = sock.getsockname()[1]
-    keys = Keys()
+    keys = Keys.kept(user_folder() / "serve-keys.json")
     address = f"http://{HOST}:{actual}/start?token={keys.start_token}"
     config = uvicorn.Config(
         _quiet(create_app(folder, keys, actual)),

@@ -11,7 +11,8 @@
       if (!link || link.hash.length < 2) return;
       var target = document.getElementById(link.hash.slice(1));
       if (!target) return;
-      var input = target.matches("input, textarea, select") ? target : target.querySelector("input, textarea, select");
+      var fields = "input:not([type=hidden]), textarea, select";
+      var input = target.matches(fields) ? target : target.querySelector(fields);
       if (input && link.pathname === window.location.pathname) {
         event.preventDefault();
         target.scrollIntoView();
