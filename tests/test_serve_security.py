@@ -800,11 +800,13 @@ def test_the_real_server_logs_no_case_data_and_stops_cleanly_on_ctrl_c(
 FAILING_SERVER = """
 import sys
 import sos_reports.web.pages as pages
+from starlette.staticfiles import StaticFiles
 
 def broken(*args):
     raise KeyError("Maisie Fenwick, born 2017-09-14")
 
-pages.tasks = broken
+pages.tasks = broken  # in a page's handler
+StaticFiles.get_response = broken  # outside the handlers, where starlette re-raises it
 from sos_reports.cli import main
 sys.argv = ["sos-reports", "serve", sys.argv[1], "--no-browser", "--port", "0"]
 main()
@@ -826,10 +828,12 @@ def test_an_internal_error_logs_its_kind_only_never_its_words(folder: Path) -> N
         with httpx.Client(follow_redirects=True, timeout=30) as c:
             start = c.get(address)
             link = next(a for a in parsed(start.text).links if a.startswith("/d/"))
-            failed = c.get(address.split("/start")[0] + link)
-            assert failed.status_code == 500
-            assert "Something went wrong" in failed.text
-            assert "Maisie" not in failed.text
+            for path in (link, "/static/app.css"):
+                failed = c.get(address.split("/start")[0] + path)
+                assert failed.status_code == 500, path
+                assert "Something went wrong" in failed.text
+                assert "Maisie" not in failed.text
+                assert_strict_headers(failed.headers, path)
         code, out, err = _stop(process)
     finally:
         if process.poll() is None:
@@ -936,6 +940,10 @@ def test_serve_listens_on_127_0_0_1_only_at_the_port_asked_for(folder: Path) -> 
         code, _, err = _stop(process)
     assert code == 0, err
     assert listening(port) == {"tcp": [], "tcp6": []}
+    # The keys kept for the next run are this user's alone.
+    kept = folder.parent / "run" / "sos-reports"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o700
+    assert stat.S_IMODE((kept / "serve-keys.json").stat().st_mode) == 0o600
 
 
 def test_serve_has_no_option_to_listen_elsewhere(folder: Path) -> None:
