@@ -130,3 +130,16 @@ def test_cli_convert_prints_the_path_and_refuses_an_unknown_suffix(tmp_path: Pat
     # A wrong extension is a mistake on the command line: click's usage error, exit 2.
     assert bad.exit_code == 2 and ".xlsx or .docx" in bad.stderr
     assert "Traceback" not in bad.output
+
+
+@pytest.mark.parametrize("typed", ["null", "Null", "NULL"])
+def test_an_answer_that_reads_as_no_value_in_yaml_is_written_quoted(
+    tmp_path: Path, typed: str
+) -> None:
+    """A surname `Null` in a JSON input or a workbook stays a name in the YAML written."""
+    tree = example_tree("icpc")
+    tree["household"][0]["name"] = typed
+    source = tmp_path / "input.json"
+    source.write_text(json.dumps(tree, default=str), "utf-8")
+    convert(source, tmp_path / "input.yaml")
+    assert read_input(tmp_path / "input.yaml").tree["household"][0]["name"] == typed

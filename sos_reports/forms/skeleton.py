@@ -39,7 +39,13 @@ def _yaml_value(text: str, indent: str) -> str:
             return json.dumps(text, ensure_ascii=False)  # a block cannot start with a space
         body = "\n".join(f"{indent}  {line}" if line else "" for line in lines)
         return f"|{chomp}\n{body}"
-    if _PLAIN.match(text) and text == text.strip() and not text.endswith(":"):
+    # `null`, `Null` and `NULL` read back as no value (a surname, say, would be lost).
+    if (
+        _PLAIN.match(text)
+        and text == text.strip()
+        and not text.endswith(":")
+        and text not in ("null", "Null", "NULL")
+    ):
         return text
     return json.dumps(text, ensure_ascii=False)
 

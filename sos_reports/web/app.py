@@ -9,6 +9,7 @@ it, and the findings are shown where their fields are.
 from __future__ import annotations
 
 import copy
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -28,7 +30,7 @@ from sos_reports.errors import Finding, SosError
 from sos_reports.kinds import KINDS
 from sos_reports.tree import dig, path_of
 from sos_reports.web import pages
-from sos_reports.web.drafts import Draft, DraftError, Drafts
+from sos_reports.web.drafts import Draft, DraftError, Drafts, shown_name
 from sos_reports.web.pages import Form, Group, Loop, Page, Question, Task
 from sos_reports.web.security import Guard, Keys
 
@@ -74,6 +76,7 @@ class App:
         self.env.globals["csrf"] = keys.csrf
         self.env.globals["kinds"] = KINDS
         self.env.globals["quote"] = quote
+        self.env.filters["shown_name"] = shown_name
 
     def lock(self, draft_id: str) -> threading.Lock:
         with self._locks_lock:
@@ -205,6 +208,13 @@ def create_app(
                 return state.page("problem.html", 400, message=str(exc), findings=exc.findings)
             except SosError as exc:
                 return state.page("problem.html", 400, message=str(exc))
+            except HTTPException as exc:  # a form the parser refuses: too large, malformed
+                return state.page(
+                    "problem.html",
+                    exc.status_code if 400 <= exc.status_code < 500 else 400,
+                    message="What the browser sent could not be read as this form: "
+                    "go back, reload the page and send it again.",
+                )
             except Exception as exc:
                 return failed(exc)
 
@@ -667,7 +677,8 @@ def _summary_cards(draft: Draft, page: Page) -> list[dict[str, Any]]:
 
 
 def _attachment(name: str) -> str:
-    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    name = shown_name(name)
+    ascii_name = re.sub(r'[^\x20-\x7e]|["\\]', "_", name)
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
 
 

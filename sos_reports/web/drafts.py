@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,7 +103,7 @@ class Drafts:
                 problem = _first_problem(exc)
             title = KINDS[kind].title if kind else ""
             saved = dt.datetime.fromtimestamp(_mtime(path))
-            out.append(Listed(self.id_of(path), path.name, kind, title, saved, problem))
+            out.append(Listed(self.id_of(path), shown_name(path.name), kind, title, saved, problem))
         return out
 
     def open(self, draft_id: str) -> Draft:
@@ -114,19 +115,19 @@ class Drafts:
     def read(self, path: Path) -> Draft:
         try:
             if path.stat().st_size > MAX_BYTES:
-                raise DraftError(f"{path.name} is larger than a report's input can be.")
+                raise DraftError(f"{shown_name(path.name)} is larger than a report's input can be.")
             source = read_input(path)
         except InputError as exc:
             raise DraftError(
-                f"{path.name} cannot be read as an input: fix it in the file first.",
+                f"{shown_name(path.name)} cannot be read as an input: fix it in the file first.",
                 exc.findings,
             ) from None
         except OSError as exc:
-            raise DraftError(f"{path.name} cannot be read: {exc.strerror}.") from None
+            raise DraftError(f"{shown_name(path.name)} cannot be read: {exc.strerror}.") from None
         checked = check(source)
         if checked.kind is None:
             raise DraftError(
-                f"{path.name} does not say which report it is: give it a `kind`.",
+                f"{shown_name(path.name)} does not say which report it is: give it a `kind`.",
                 checked.findings,
             )
         # What a page cannot show would be lost when the browser saves: the file is
@@ -134,7 +135,7 @@ class Drafts:
         unknown = [f for f in checked.findings if f.code in ("unknown", "read")]
         if unknown:
             raise DraftError(
-                f"{path.name} has keys that sos-reports does not know: fix them in the file "
+                f"{shown_name(path.name)} has keys that sos-reports does not know: fix them in the file "
                 "first, so that nothing in it is lost when the browser saves it.",
                 unknown,
             )
@@ -178,6 +179,13 @@ class Drafts:
                     os.fsync(handle.fileno())
                 return self.read(path)
         raise DraftError("There are too many drafts of today in this folder.")
+
+
+def shown_name(name: str) -> str:
+    """A file name as a page can show it: one not in UTF-8 (copied from another machine)
+    with its odd bytes as replacement characters, and no control characters."""
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return re.sub(r"[\x00-\x1f\x7f]", "_", text)
 
 
 def _mtime(path: Path) -> float:

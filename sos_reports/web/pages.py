@@ -29,6 +29,9 @@ RADIO_LIMIT = 8
 # The name of the child as a form shows it: "Maisie Fenwick (maisie)".
 _DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 _TYPED_DATE = re.compile(r"^([^/]*)/([^/]*)/([^/]*)$")
+# Characters no input may hold (control characters but the tab and the new line), which
+# only a paste from a damaged source brings: dropped, or the draft could not be read again.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -577,7 +580,7 @@ def read_answer(q: Question, form: Form) -> Any:
     text = form.one(name)
     if text is None:
         return None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _UNWRITABLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
         return None
     if q.answer.value_type == "number":
