@@ -22,6 +22,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -227,7 +228,9 @@ def asgi(
         "client": ("127.0.0.1", 50000),
         "server": ("127.0.0.1", PORT),
     }
-    asyncio.run(app(scope, receive, collect))
+    # In a thread of its own: an event loop may be running in this one (Playwright's).
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, app(scope, receive, collect)).result()
     start = next(m for m in sent if m["type"] == "http.response.start")
     got = {k.decode("latin-1"): v.decode("latin-1") for k, v in start["headers"]}
     content = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
@@ -1084,12 +1087,12 @@ LOCS = [
 
 
 @pytest.mark.parametrize("loc", LOCS)
-@pytest.mark.parametrize("page", ["entry", "remove"])
+@pytest.mark.parametrize("route", ["entry", "remove"])
 def test_a_made_up_entry_address_is_no_page_and_writes_nothing(
-    client: TestClient, app: Guard, keys: Keys, did: str, folder: Path, loc: str, page: str
+    client: TestClient, app: Guard, keys: Keys, did: str, folder: Path, loc: str, route: str
 ) -> None:
     before = snapshot(folder)
-    url = f"/d/{did}/{page}/{loc}"
+    url = f"/d/{did}/{route}/{loc}"
     status, _, _ = asgi(app, "GET", url, session(keys))
     assert status in (400, 404), status
     fields = [
