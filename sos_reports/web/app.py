@@ -220,26 +220,25 @@ def create_app(
 
         return endpoint
 
-    def start(request: Request, form: Form | None) -> Response:
+    def start_page(status: int = 200, **errors: Any) -> Response:
+        title = "Write a report for a child protection conference"
         return state.page(
             "start.html",
-            title="Write a report for a child protection conference",
+            status,
+            title=("Error: " if errors else "") + title,
             listing=state.drafts.listing(),
             folder=str(state.drafts.folder),
+            **errors,
         )
+
+    def start(request: Request, form: Form | None) -> Response:
+        return start_page()
 
     def new(request: Request, form: Form | None) -> Response:
         assert form is not None
         kind = form.one("kind")
         if kind not in KINDS:
-            return state.page(
-                "start.html",
-                400,
-                title="Error: Write a report for a child protection conference",
-                listing=state.drafts.listing(),
-                folder=str(state.drafts.folder),
-                new_error="Select which report you are writing",
-            )
+            return start_page(400, new_error="Select which report you are writing")
         draft = state.drafts.create(kind)
         return RedirectResponse(f"/d/{draft.id}", 303)
 
@@ -255,14 +254,7 @@ def create_app(
         if path is None:
             errors["next-earlier"] = "Select the earlier report to start from"
         if errors:
-            return state.page(
-                "start.html",
-                400,
-                title="Error: Write a report for a child protection conference",
-                listing=state.drafts.listing(),
-                folder=str(state.drafts.folder),
-                next_errors=errors,
-            )
+            return start_page(400, next_errors=errors)
         assert path is not None and kind is not None
         source = state.drafts.read(path)
         draft = state.drafts.create(kind, carry_forward(source.tree, kind))

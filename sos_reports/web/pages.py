@@ -89,8 +89,22 @@ def table_at(kind: str, loc: tuple[str, ...]) -> Table | None:
 # --- what a page shows ---------------------------------------------------------------------
 
 
+class _Placed:
+    """Something on a page at a place of the tree: its path, and its element's id."""
+
+    loc: Loc
+
+    @property
+    def path(self) -> str:
+        return path_of(self.loc)
+
+    @property
+    def id(self) -> str:
+        return html_id(self.path)
+
+
 @dataclass
-class Question:
+class Question(_Placed):
     """One question on a page: an answer of the layout at its place in the tree."""
 
     answer: Answer
@@ -100,14 +114,6 @@ class Question:
     value: Any = None  # as the input has it
     label: str = ""
     legend_size: str = "s"
-
-    @property
-    def path(self) -> str:
-        return path_of(self.loc)
-
-    @property
-    def id(self) -> str:
-        return html_id(self.path)
 
     @property
     def help(self) -> str:
@@ -132,7 +138,7 @@ class Entry:
 
 
 @dataclass
-class Loop:
+class Loop(_Placed):
     """A list as an "add another" loop: its entries' summary, with change and remove."""
 
     table: Table
@@ -142,34 +148,18 @@ class Loop:
     missing_children: list[tuple[int, str]] = field(default_factory=list)
 
     @property
-    def path(self) -> str:
-        return path_of(self.loc)
-
-    @property
-    def id(self) -> str:
-        return html_id(self.path)
-
-    @property
     def noun(self) -> str:
         return noun(self.table)
 
 
 @dataclass
-class Group:
+class Group(_Placed):
     """A list with one entry per child, asked on the page: a fieldset of questions per child."""
 
     table: Table
     loc: Loc
     children: list[tuple[str, str, int, list[Question]]]  # (id, name, index in the list, qs)
     others: list[tuple[int, str]]  # entries naming no child of the input: (index, child)
-
-    @property
-    def path(self) -> str:
-        return path_of(self.loc)
-
-    @property
-    def id(self) -> str:
-        return html_id(self.path)
 
 
 Item = Question | Loop | Group
