@@ -16,7 +16,6 @@ import json
 import os
 import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
-from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -116,16 +115,21 @@ class Guard:
             return
         if scope["type"] != "http":
             return  # no websockets
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        send = _with_headers(send)
+        every: dict[str, list[str]] = {}
+        for k, v in scope["headers"]:
+            every.setdefault(k.decode("latin-1").lower(), []).append(v.decode("latin-1"))
+        # A second Host or Origin is no browser's: whichever one a reader took, the request
+        # also names another address, so it is refused rather than guessed at.
+        headers = {k: v[0] if len(v) == 1 else None for k, v in every.items()}
+        send = with_headers(send)
         if headers.get("host") != self.host:
-            await _refuse(send, 421, "This server answers only at its own address.")
+            await refuse(send, 421, "This server answers only at its own address.")
             return
         if scope["path"] == "/start":
             await self._start(scope, send)
             return
-        if not self._has_session(headers.get("cookie", "")):
-            await _refuse(
+        if not self._has_session("; ".join(every.get("cookie", []))):
+            await refuse(
                 send,
                 403,
                 "Open the address that sos-reports serve printed when it started. "
@@ -133,19 +137,24 @@ class Guard:
             )
             return
         if scope["method"] not in ("GET", "HEAD", "POST"):
-            await _refuse(send, 405, "Not allowed.")
+            await refuse(send, 405, "Not allowed.")
             return
+        if scope["method"] == "HEAD":
+            # Answered as the GET it stands for, without the body: a handler need not tell
+            # the two apart (a HEAD once reached a POST's branch).
+            scope = {**scope, "method": "GET"}
+            send = _without_body(send)
         if scope["method"] == "POST":
             if not self._same_origin(headers):
-                await _refuse(send, 403, "This form was not sent from the sos-reports page.")
+                await refuse(send, 403, "This form was not sent from the sos-reports page.")
                 return
             length = headers.get("content-length")
             if length is None or not length.isdigit() or int(length) > MAX_BODY:
-                await _refuse(send, 413, "What was sent is too large for a form.")
+                await refuse(send, 413, "What was sent is too large for a form.")
                 return
         await self.app(scope, receive, send)
 
-    def _same_origin(self, headers: dict[str, str]) -> bool:
+    def _same_origin(self, headers: dict[str, str | None]) -> bool:
         """Whether a POST came from a page of this server.
 
         Under `Referrer-Policy: no-referrer` a browser sends a form's Origin as `null`; then
@@ -156,21 +165,22 @@ class Guard:
             return True
         return origin == "null" and headers.get("sec-fetch-site") == "same-origin"
 
-    def _has_session(self, cookie_header: str) -> bool:
-        try:
-            cookies = SimpleCookie(cookie_header)
-        except CookieError:
-            return False
-        morsel = cookies.get(self.cookie)
-        return morsel is not None and hmac.compare_digest(
-            morsel.value.encode(), self.keys.session.encode()
-        )
+    def _has_session(self, cookie_header: str | None) -> bool:
+        # Read by hand, not with http.cookies: the browser sends this server the cookies of
+        # every program on 127.0.0.1, whatever its port, and SimpleCookie drops all the
+        # cookies after one it cannot parse (a JSON value, a space), ours among them.
+        session = self.keys.session.encode()
+        for pair in (cookie_header or "").split(";"):
+            name, _, value = pair.strip().partition("=")
+            if name == self.cookie and hmac.compare_digest(value.strip().encode(), session):
+                return True
+        return False
 
     async def _start(self, scope: Scope, send: Send) -> None:
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         offered = (query.get("token") or [""])[0]
         if scope["method"] != "GET" or not self.keys.take_start_token(offered):
-            await _refuse(
+            await refuse(
                 send,
                 403,
                 "This start address has been used already, or is not the one printed. "
@@ -188,7 +198,7 @@ class Guard:
         await send({"type": "http.response.body", "body": b""})
 
 
-def _with_headers(send: Send) -> Send:
+def with_headers(send: Send) -> Send:
     async def sending(message: Message) -> None:
         if message["type"] == "http.response.start":
             present = {k.lower() for k, _ in message.get("headers", [])}
@@ -201,7 +211,16 @@ def _with_headers(send: Send) -> Send:
     return sending
 
 
-async def _refuse(send: Send, status: int, text: str) -> None:
+def _without_body(send: Send) -> Send:
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+
+    return sending
+
+
+async def refuse(send: Send, status: int, text: str) -> None:
     body = (
         '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
         "<title>sos-reports</title></head><body><main><h1>sos-reports</h1>"

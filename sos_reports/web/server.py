@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import errno
 import socket
+import sys
 import threading
 import webbrowser
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sos_reports.errors import SosError
 
@@ -72,7 +74,7 @@ def serve(
     keys = Keys.kept(user_folder() / "serve-keys.json")
     address = f"http://{HOST}:{actual}/start?token={keys.start_token}"
     config = uvicorn.Config(
-        create_app(folder, keys, actual),
+        _quiet(create_app(folder, keys, actual)),
         log_level="warning",
         access_log=False,  # the pages' addresses hold no case data, but nothing is logged
         server_header=False,
@@ -92,6 +94,36 @@ def serve(
     finally:
         sock.close()
     say("Stopped. Your drafts are saved in the folder.")
+
+
+def _quiet(app: Any) -> Any:
+    """The app, with what escapes it kept out of uvicorn's log: uvicorn prints a failure's
+    traceback, and its words (a value that could not be read, a name) can hold a family's
+    details. Only the kind of failure is told, and the browser gets the error page."""
+    from sos_reports.web.security import refuse, with_headers
+
+    async def quiet(scope: Any, receive: Any, send: Any) -> None:
+        started = False
+
+        async def sending(message: Any) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await app(scope, receive, sending)
+        except Exception as exc:
+            if started:
+                return  # the application's own error page was sent, and its kind printed
+            print(f"sos-reports serve: internal error ({type(exc).__name__})", file=sys.stderr)
+            if scope["type"] == "http":
+                await refuse(
+                    with_headers(send),
+                    500,
+                    "Something went wrong. What you saved before is in the draft's file.",
+                )
+
+    return quiet
 
 
 def _open_when_ready(server: object, address: str) -> None:
