@@ -303,7 +303,7 @@ def create_app(
         if request.method == "GET":
             tree = draft.tree
             child = request.query_params.get("child")
-            if loc[-1] == size and child is not None and child.isdigit():
+            if loc[-1] == size and child is not None and _plain_number(child):
                 tree = copy.deepcopy(tree)  # the child chosen on the list page, not yet saved
                 named = pages.children_named(tree)
                 if int(child) < len(named):
@@ -434,6 +434,7 @@ def create_app(
         checked: bool,
         back: str | None = None,
         notice: str | None = None,
+        conflicts: list[tuple[str, str]] | None = None,
         status: int = 200,
     ) -> Response:
         shown = state.placed(draft, page)
@@ -456,6 +457,8 @@ def create_app(
             beside=beside,
             back=back or f"/d/{draft.id}",
             notice=notice,
+            conflicts=conflicts or [],
+            seen=pages.seen(page),
             version=draft.checked.source.path.stat().st_mtime_ns,
             pages=pages,
         )
@@ -464,24 +467,31 @@ def create_app(
         action = form.one("action") or "continue"
         version = form.one("version")
         current = str(draft.checked.source.path.stat().st_mtime_ns)
-        tree = pages.apply(page, form, copy.deepcopy(draft.tree))
-        if version != current:
+        if version == current:
+            tree = pages.apply(page, form, copy.deepcopy(draft.tree))
+        else:
             # The file changed since the page was shown (another tab, another program):
-            # the answers are shown again, not saved over what changed.
-            shown = Draft(draft.id, draft.path, draft.kind, tree, draft.checked)
-            rebuilt = _rebuild(draft, page, tree)
-            return _render(
-                shown,
-                rebuilt,
-                checked=False,
-                back=back,
-                notice=(
-                    "This draft was changed somewhere else (in another tab or by another "
-                    "program) after this page was opened. Your answers are shown below but "
-                    "not saved yet: check them and save again."
-                ),
-                status=409,
-            )
+            # what the user changed is put into the draft as it is now; where both changed
+            # one answer, the page is shown again with theirs, and the draft's, to choose.
+            tree, conflicts = pages.merge(page, form, draft.tree)
+            if conflicts:
+                shown = Draft(draft.id, draft.path, draft.kind, tree, draft.checked)
+                return _render(
+                    shown,
+                    _rebuild(draft, page, tree),
+                    checked=False,
+                    back=back,
+                    notice=(
+                        "This draft was changed somewhere else (in another tab or by another "
+                        "program) after this page was opened, in the answers listed here. "
+                        "The page shows yours, not saved yet: check them and save again."
+                    ),
+                    conflicts=[
+                        (q.label, pages.display(q.answer, now, draft.tree) or "no answer")
+                        for q, now in conflicts
+                    ],
+                    status=409,
+                )
         draft = state.drafts.save(draft, tree)
         page = _rebuild(draft, page, draft.tree)
         target = _action_target(draft, page, action)
@@ -517,7 +527,7 @@ def create_app(
             if verb == "add-child":
                 loop = loops.get(path_of(loc))
                 child = rest.split(":")[1] if ":" in rest else ""
-                if loop is None or not child.isdigit():
+                if loop is None or not _plain_number(child):
                     return None
                 new = pages.loc_text((*loop.loc, len(loop.entries)))
                 return f"/d/{draft.id}/entry/{new}?child={child}"
@@ -537,7 +547,7 @@ def create_app(
 
     def _task(draft: Draft, number: str) -> Task:
         all_tasks = pages.tasks(draft.kind)
-        if not number.isdigit() or int(number) >= len(all_tasks):
+        if not _plain_number(number) or int(number) >= len(all_tasks):
             raise DraftError("There is no such page.")
         return all_tasks[int(number)]
 
@@ -575,6 +585,11 @@ def create_app(
         routes=routes, exception_handlers={404: not_found, 405: not_found, 500: server_error}
     )
     return Guard(app, keys=keys, port=port)
+
+
+def _plain_number(text: str) -> bool:
+    """Digits 0 to 9 only (`isdigit` takes ² and ①, which `int` refuses), and not too many."""
+    return re.fullmatch(r"[0-9]{1,6}", text) is not None
 
 
 def _started(page: Page) -> bool:

@@ -84,6 +84,8 @@ class Drafts:
         return found[:LIST_LIMIT]
 
     def path_of(self, draft_id: str) -> Path | None:
+        if re.fullmatch(r"[0-9a-f]{20}", draft_id) is None:
+            return None  # no id of ours, whatever it holds
         for path in self._files():
             if hmac.compare_digest(self.id_of(path), draft_id):
                 return path

@@ -11,7 +11,10 @@ child's voice) is asked on its page, a group of questions per child.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import hashlib
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -309,7 +312,7 @@ def _group(table: Table, loc: Loc, entries: list[Any], tree: dict[str, Any]) -> 
         children.append((cid, name, index, questions))
     named = {cid for cid, *_ in children}
     others = [
-        (i, str(e.get("child")))
+        (i, str(e.get("child")) if isinstance(e, dict) else str(e))
         for i, e in enumerate(entries)
         if not isinstance(e, dict) or str(e.get("child")) not in named
     ]
@@ -475,7 +478,7 @@ def _date_words(value: Any) -> str:
     """12 March 2025 for a date, or the value as typed."""
     if not isinstance(value, dt.date):
         parts = date_parts(value)
-        if parts is None or not all(p.isdigit() for p in parts.values()):
+        if parts is None or not all(_digits(p) for p in parts.values()):
             return str(value)
         try:
             value = dt.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
@@ -561,7 +564,7 @@ def read_answer(q: Question, form: Form) -> Any:
         if not any(parts):
             return kept[0] if kept else None
         day, month, year = parts
-        if all(p.isdigit() for p in parts) and len(year) == 4:
+        if all(_digits(p) for p in parts) and len(year) == 4:
             try:
                 return dt.date(int(year), int(month), int(day))
             except ValueError:
@@ -594,9 +597,68 @@ def read_answer(q: Question, form: Form) -> Any:
     return text.rstrip() + "\n" if "\n" in text.strip() else text.strip()
 
 
+# --- two tabs, or a tab and another program, on one draft ------------------------------------
+
+
+def fingerprint(q: Question, value: Any) -> str:
+    """What an answer says, whatever form it has (`2025-03-12` or a date, `true` or yes)."""
+
+    def plain(one: Any) -> Any:
+        if isinstance(one, bool):
+            return "yes" if one else "no"
+        if isinstance(one, dt.date):
+            return one.isoformat()
+        text = str(one).replace("\r\n", "\n").strip()
+        return _choice_key(q, text) if q.answer.value_type in ("bool", "choice") else text
+
+    if value is None or value == "" or value == []:
+        said: Any = None
+    else:
+        said = [plain(v) for v in value] if isinstance(value, list) else plain(value)
+    return hashlib.sha256(json.dumps(said).encode()).hexdigest()[:16]
+
+
+def seen(page: Page) -> str:
+    """What the page shows, a fingerprint per answer, for the page to send back."""
+    return json.dumps({q.path: fingerprint(q, q.value) for q in page.questions()})
+
+
+def merge(
+    page: Page, form: Form, current: dict[str, Any]
+) -> tuple[dict[str, Any], list[tuple[Question, Any]]]:
+    """The page's answers put into a draft that changed since the page was shown.
+
+    An answer the user left as the page showed it keeps what the draft has now; one they
+    changed is theirs, and where the draft changed it too, the two are in conflict: the
+    tree takes the user's, and each conflict is given with the draft's value.
+    """
+    try:
+        shown = json.loads(form.one("seen") or "{}")
+    except ValueError:
+        shown = {}
+    if not isinstance(shown, dict):
+        shown = {}
+    tree = apply(page, form, copy.deepcopy(current))
+    conflicts = []
+    for q in page.questions():
+        before = shown.get(q.path)
+        now = dig(current, q.loc)
+        sent = fingerprint(q, read_answer(q, form))
+        if sent == before:
+            set_at(tree, q.loc, now)  # left as shown: the draft's answer stands
+        elif fingerprint(q, now) not in (before, sent):
+            conflicts.append((q, now))
+    return tree, conflicts
+
+
+def _digits(text: str) -> bool:
+    """0 to 9 only: `isdigit` takes ² and ①, which `int` refuses."""
+    return text.isascii() and text.isdigit()
+
+
 def _number(text: str) -> Any:
     text = text.strip()
-    return int(text) if text.isdigit() and len(text) < 10 else text
+    return int(text) if _digits(text) and len(text) < 10 else text
 
 
 def set_at(tree: Any, loc: Loc, value: Any) -> None:
@@ -635,7 +697,7 @@ def parse_loc(text: str) -> Loc | None:
     """`household.0` or `child_health.1.admissions.2` as a loc; None for anything else."""
     if not re.fullmatch(r"[a-z_]+(\.(\d{1,4}|[a-z_]+))*", text):
         return None
-    return tuple(int(p) if p.isdigit() else p for p in text.split("."))
+    return tuple(int(p) if _digits(p) else p for p in text.split("."))
 
 
 def loc_text(loc: Loc) -> str:

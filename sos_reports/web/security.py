@@ -149,7 +149,11 @@ class Guard:
                 await refuse(send, 403, "This form was not sent from the sos-reports page.")
                 return
             length = headers.get("content-length")
-            if length is None or not length.isdigit() or int(length) > MAX_BODY:
+            if (
+                length is None
+                or not (length.isascii() and length.isdigit())
+                or int(length) > MAX_BODY
+            ):
                 await refuse(send, 413, "What was sent is too large for a form.")
                 return
         await self.app(scope, receive, send)
