@@ -125,7 +125,7 @@ class Question(_Placed):
             # and the children are shown by name, not by their ids.
             text = sentence(self.answer.help).strip()
             if self.answer.value_type == "child":
-                text = text.replace("the ids of the children", "the children")
+                text = re.sub(r"\b([Tt])he ids of the children", r"\1he children", text)
                 text = text.replace(": the children.", ".")
             return text
         return hint(self.answer, _WEB_HINTS)
