@@ -20,7 +20,7 @@ import yaml
 from sos_reports.web.drafts import Drafts
 from tests.conftest import EXAMPLES
 from tests.helpers.browser import axe_violations, format_violations, save_screenshot
-from tests.helpers.browser_form import Running, running_form
+from tests.helpers.browser_form import Running, icpc_with_annex, running_form
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -43,14 +43,6 @@ TEXT_SPACING = """() => {
 # A date's boxes are sized to their digits; with the spacing above they must still show them.
 CLIPPED_DATE_BOXES = """() => [...document.querySelectorAll(".date-input input")]
   .filter(e => e.scrollWidth > e.clientWidth).map(e => e.id)"""
-
-CONFIDENTIAL = """confidential:
-  present: true
-  reason: third-party information
-  chair_informed: 2025-03-07
-  details: |
-    A neighbour, who asked not to be named, told the school office on 5 March 2025 that she hears shouting from the house most evenings.
-"""
 
 
 @dataclass
@@ -92,8 +84,7 @@ class Site:
 
     def complete(self, name: str) -> str:
         """The school's complete ICPC example, with something for the chair only."""
-        text = (EXAMPLES / "icpc-school.yaml").read_text("utf-8")
-        return self.draft(name, text.replace("confidential:\n  present: false\n", CONFIDENTIAL))
+        return self.draft(name, icpc_with_annex())
 
     def medical(self, name: str, blank_first_health: bool = False) -> str:
         """The GP's example; with the first child's health entry emptied, when asked."""

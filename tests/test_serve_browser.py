@@ -13,20 +13,12 @@ from sos_reports.readers import read_input
 from sos_reports.reports import fill
 from sos_reports.web import pages
 from tests.conftest import EXAMPLES, docx_text
-from tests.helpers.browser_form import Practitioner, running_form
+from tests.helpers.browser_form import Practitioner, icpc_with_annex, running_form
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 pytestmark = pytest.mark.browser
-
-CONFIDENTIAL = """confidential:
-  present: true
-  reason: third-party information
-  chair_informed: 2025-03-07
-  details: |
-    A neighbour, who asked not to be named, told the school office on 5 March 2025 that she hears shouting from the house most evenings.
-"""
 
 
 def _expected(tmp_path: Path, example: Path) -> tuple[str, str | None]:
@@ -63,10 +55,8 @@ def test_a_practitioner_completes_an_icpc_report_and_downloads_what_fill_makes(
     from playwright.sync_api import expect
 
     # The school's example, with something for the chair only, so that there is an annex.
-    text = (EXAMPLES / "icpc-school.yaml").read_text("utf-8")
-    assert "confidential:\n  present: false\n" in text
     example = tmp_path / "icpc-school.yaml"
-    example.write_text(text.replace("confidential:\n  present: false\n", CONFIDENTIAL), "utf-8")
+    example.write_text(icpc_with_annex(), "utf-8")
     tree = read_input(example).tree
     assert len(tree["children"]) == 2 and tree["household"]
     expected_report, expected_annex = _expected(tmp_path, example)

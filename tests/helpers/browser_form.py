@@ -21,6 +21,24 @@ if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
 
 
+CONFIDENTIAL = """confidential:
+  present: true
+  reason: third-party information
+  chair_informed: 2025-03-07
+  details: |
+    A neighbour, who asked not to be named, told the school office on 5 March 2025 that she hears shouting from the house most evenings.
+"""
+
+
+def icpc_with_annex() -> str:
+    """The school's ICPC example with something for the chair only, so that it has an annex."""
+    from tests.conftest import EXAMPLES
+
+    text = (EXAMPLES / "icpc-school.yaml").read_text("utf-8")
+    assert "confidential:\n  present: false\n" in text
+    return text.replace("confidential:\n  present: false\n", CONFIDENTIAL)
+
+
 @dataclass
 class Running:
     """A served folder: the address that opens it (once), and the server's secrets."""
