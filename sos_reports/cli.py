@@ -648,11 +648,15 @@ def _settle() -> None:
     import contextlib
     import signal
 
-    from sos_reports.interrupts import STOPPING
+    from sos_reports.interrupts import STOPPING, held
 
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
-    for signum in STOPPING:
-        if signal.getsignal(signum) is not signal.SIG_IGN:
-            signal.signal(signum, signal.SIG_DFL)
+    # Held while the handlers are put back, one signal at a time: a SIGTERM that came
+    # between the two would still raise. Once all are back, a signal that came meanwhile
+    # ends the process.
+    with held():
+        for signum in STOPPING:
+            if signal.getsignal(signum) is not signal.SIG_IGN:
+                signal.signal(signum, signal.SIG_DFL)

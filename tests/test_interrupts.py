@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import example_path
+from tests.conftest import ROOT, example_path
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
@@ -173,3 +173,27 @@ def test_fill_pdf_stopped_while_libreoffice_converts_leaves_no_copy_of_the_annex
         result = run_and_stop(folders, signum, delay, "--pdf")
         endings.append(check_round(folders, result, signum))
     assert endings.count("stopped") >= 3, endings
+
+
+def test_a_signal_while_the_handlers_are_put_back_ends_the_run_without_a_traceback() -> None:
+    """The command has finished; a SIGTERM that comes while `_settle` puts the default
+    handlers back, one signal at a time, ends the process as it ends any program."""
+    script = """
+import os, signal
+from sos_reports import cli
+from sos_reports.interrupts import install
+install()
+real = signal.signal
+def putting_back(signum, handler):
+    if signum == signal.SIGINT:
+        os.kill(os.getpid(), signal.SIGTERM)  # between putting back SIGINT and SIGTERM
+    return real(signum, handler)
+signal.signal = putting_back
+cli._settle()
+print("not ended")
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == -signal.SIGTERM, (done.returncode, done.stdout, done.stderr)
