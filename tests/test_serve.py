@@ -395,3 +395,76 @@ def test_the_pdf_downloads_are_the_report_and_the_annex_apart(
     details = read_input(folder / "gp.yaml").tree["confidential"]["details"].split()[:6]
     assert " ".join(details) in " ".join(texts["annex"].split())
     assert " ".join(details) not in " ".join(texts["report"].split())
+
+
+def _stale(path: Path) -> None:
+    """The draft's file changed elsewhere since the page was shown."""
+    import os
+
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+
+
+def test_a_stale_page_for_a_new_entry_sent_empty_adds_nothing(
+    browser: Browser, folder: Path
+) -> None:
+    shutil.copy(EXAMPLES / "icpc-school.yaml", folder / "school.yaml")
+    url = f"/d/{browser.id('school.yaml')}/entry/household.4"
+    shown = browser.get(url).text
+    _stale(folder / "school.yaml")
+    sent = browser.post(url, {**_fields_of(shown), "action": "continue"}, version=False)
+    assert sent.status_code == 303
+    assert len(read_input(folder / "school.yaml").tree["household"]) == 4
+
+
+def test_a_stale_page_of_questions_per_child_saves_the_child_typed_for(
+    browser: Browser, folder: Path
+) -> None:
+    tree = read_input(EXAMPLES / "icpc-school.yaml").tree
+    tree["child_voice"] = []
+    (folder / "school.yaml").write_text(json.dumps(tree, default=str), "utf-8")  # JSON is YAML
+    url = f"/d/{browser.id('school.yaml')}/task/{task_number('icpc', 'The child' + chr(39) + 's voice')}"
+    shown = browser.get(url).text
+    fields = _fields_of(shown)
+    fields["child_voice[1].views"] = ["Leo says he is scared at night."]
+    _stale(folder / "school.yaml")
+    sent = browser.post(url, {**fields, "action": "later"}, version=False)
+    assert sent.status_code == 303
+    voices = read_input(folder / "school.yaml").tree["child_voice"]
+    assert [(v["child"], v["views"]) for v in voices] == [
+        ("leo", "Leo says he is scared at night.")
+    ]
+
+
+def test_a_value_not_among_the_children_is_a_box_to_untick(browser: Browser, folder: Path) -> None:
+    text = (EXAMPLES / "icpc-school.yaml").read_text("utf-8")
+    text = text.replace(
+        "    parental_responsibility_for: [leo]\n", "    parental_responsibility_for: [leo, bob]\n"
+    )
+    (folder / "school.yaml").write_text(text, "utf-8")
+    url = f"/d/{browser.id('school.yaml')}/entry/household.1"
+    shown = browser.get(url).text
+    assert "bob (not one of the answers)" in shown
+    fields = _fields_of(shown)
+    assert fields["household[1].parental_responsibility_for"] == ["leo", "bob"]
+    fields["household[1].parental_responsibility_for"] = ["leo"]  # bob unticked
+    browser.post(url, {**fields, "action": "later"})
+    assert read_input(folder / "school.yaml").tree["household"][1][
+        "parental_responsibility_for"
+    ] == ["leo"]
+
+
+def test_a_choice_in_another_spelling_the_model_takes_is_shown_chosen(
+    browser: Browser, folder: Path
+) -> None:
+    text = (EXAMPLES / "icpc-school.yaml").read_text("utf-8")
+    assert "    parental_responsibility: yes\n" in text
+    (folder / "school.yaml").write_text(
+        text.replace(
+            "    parental_responsibility: yes\n", "    parental_responsibility: true\n", 1
+        ),
+        "utf-8",
+    )
+    shown = browser.get(f"/d/{browser.id('school.yaml')}/entry/household.0").text
+    assert _fields_of(shown)["household[0].parental_responsibility"] == ["yes"]
+    assert "not one of the answers" not in shown

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from pydantic import ValidationError
+
 from sos_reports.forms.layout import Answer, Pointer, Section, Table, hint, plan, sentence
 from sos_reports.model.common import DEFAULT_TEN, DEFAULT_ZERO
 from sos_reports.tree import Loc, as_list, child_ids, dig, path_of
@@ -434,6 +436,13 @@ def _choice_key(q: Question, value: Any) -> str:
         for option, label in q.options:
             if text.lower() in (option.lower(), label.lower()):
                 return option
+        # Any other spelling the model takes for a choice (`true` for yes, say) is that one.
+        try:
+            chosen = str(q.answer.convert(text))
+        except (ValidationError, ValueError, TypeError):
+            return text
+        if chosen in {option for option, _ in q.options}:
+            return chosen
     return text
 
 
@@ -571,8 +580,8 @@ def read_answer(q: Question, form: Form) -> Any:
                 pass
         return f"{day}/{month}/{year}"  # as typed, for the check to name
     if q.widget == "checkboxes":
-        values = [v for v in form.many(name) if v]
-        return (values + kept) or None
+        # A value that is not one of the answers is a ticked box of its own: unticked, it goes.
+        return [v for v in form.many(name) if v] or None
     if q.widget in ("radios", "select"):
         value = form.one(name)
         if value == NOT_ANSWERED:
@@ -645,10 +654,20 @@ def merge(
         now = dig(current, q.loc)
         sent = fingerprint(q, read_answer(q, form))
         if sent == before:
-            set_at(tree, q.loc, now)  # left as shown: the draft's answer stands
+            # Left as shown: the draft's answer stands, where the draft has its entry (a
+            # new entry's answers were blank as shown, and stay as apply put them).
+            if _entries_exist(current, q.loc):
+                set_at(tree, q.loc, now)
         elif fingerprint(q, now) not in (before, sent):
             conflicts.append((q, now))
     return tree, conflicts
+
+
+def _entries_exist(tree: dict[str, Any], loc: Loc) -> bool:
+    """Whether every entry on the way to `loc` is in the tree."""
+    return all(
+        dig(tree, loc[: i + 1]) is not None for i, part in enumerate(loc) if isinstance(part, int)
+    )
 
 
 def _digits(text: str) -> bool:
