@@ -468,3 +468,18 @@ def test_a_choice_in_another_spelling_the_model_takes_is_shown_chosen(
     shown = browser.get(f"/d/{browser.id('school.yaml')}/entry/household.0").text
     assert _fields_of(shown)["household[0].parental_responsibility"] == ["yes"]
     assert "not one of the answers" not in shown
+
+
+def test_a_problem_in_a_list_inside_an_entry_links_to_that_inner_entry(
+    browser: Browser, folder: Path
+) -> None:
+    tree = read_input(EXAMPLES / "medical-gp.yaml").tree
+    admission = tree["child_health"][0]["admissions"][0]
+    admission["date"] = "31/02/2024"
+    (folder / "gp.yaml").write_text(json.dumps(tree, default=str), "utf-8")
+    draft = browser.id("gp.yaml")
+    check = browser.get(f"/d/{draft}/check").text
+    link = f"/d/{draft}/entry/child_health.0.admissions.0#f-child-health-0-admissions-0-date"
+    assert f'href="{link}"' in check
+    page = browser.get(link.split("#")[0]).text
+    assert 'id="f-child-health-0-admissions-0-date"' in page

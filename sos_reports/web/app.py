@@ -119,7 +119,14 @@ class App:
                     finding, said(item.table.title, finding.message), f"#{item.id}", item.id
                 )
             entry = item.entries[index]
-            loc = pages.loc_text((*item.loc, index))
+            # The deepest entry the finding is in: an admission of a child's health entry
+            # is fixed on the admission's page.
+            deepest = re.match(r"^(.*\[\d+\])", path)
+            tokens = re.findall(r"[A-Za-z_]+|\d+", deepest[1] if deepest else "")
+            inner = tuple(int(t) if t.isdigit() else t for t in tokens)
+            found = pages.entry_context(draft.kind, inner, draft.tree) if inner else None
+            target = inner if found is not None else (*item.loc, index)
+            loc = pages.loc_text(target)
             href = f"/d/{draft.id}/entry/{loc}#{pages.html_id(path)}"
             label = _label_at(item, path) or item.table.title
             return Shown(finding, said(f"{entry.title}: {label}", finding.message), href, None)
