@@ -319,7 +319,8 @@ def test_an_entry_is_removed_only_when_confirmed(browser: Browser, folder: Path)
     )
     browser.post(url, {"confirm": "no"}, version=False)
     assert len(read_input(folder / "school.yaml").tree["household"]) == 4
-    browser.post(url, {"confirm": "yes"}, version=False)
+    mark = re.search(r'name="entry" value="([0-9a-f]+)"', browser.get(url).text)[1]  # type: ignore[index]
+    browser.post(url, {"confirm": "yes", "entry": mark}, version=False)
     names = [p["name"] for p in read_input(folder / "school.yaml").tree["household"]]
     assert names == ["Kerry Fenwick", "Dean Ashby", "Craig Fenwick"]
 
@@ -483,3 +484,21 @@ def test_a_problem_in_a_list_inside_an_entry_links_to_that_inner_entry(
     assert f'href="{link}"' in check
     page = browser.get(link.split("#")[0]).text
     assert 'id="f-child-health-0-admissions-0-date"' in page
+
+
+def test_a_remove_confirmed_after_the_list_changed_elsewhere_removes_nothing(
+    browser: Browser, folder: Path
+) -> None:
+    shutil.copy(EXAMPLES / "icpc-school.yaml", folder / "school.yaml")
+    draft = browser.id("school.yaml")
+    url = f"/d/{draft}/remove/household.2"
+    mark = re.search(r'name="entry" value="([0-9a-f]+)"', browser.get(url).text)[1]  # type: ignore[index]
+    assert "remove Craig Fenwick" in text_of(browser.get(url).text)
+    # Another tab removes the first person: Craig's place now holds Pat.
+    first = f"/d/{draft}/remove/household.0"
+    first_mark = re.search(r'name="entry" value="([0-9a-f]+)"', browser.get(first).text)[1]  # type: ignore[index]
+    browser.post(first, {"confirm": "yes", "entry": first_mark}, version=False)
+    answer = browser.post(url, {"confirm": "yes", "entry": mark}, version=False)
+    assert answer.status_code == 409 and "nothing was removed" in text_of(answer.text)
+    names = [p["name"] for p in read_input(folder / "school.yaml").tree["household"]]
+    assert names == ["Dean Ashby", "Craig Fenwick", "Pat Holroyd"]

@@ -451,7 +451,10 @@ def _posts(did: str) -> dict[str, tuple[str, list[tuple[str, str]]]]:
 
 def _filled(client: TestClient, did: str, what: str) -> tuple[str, list[tuple[str, str]]]:
     url, fields = _posts(did)[what]
-    if not fields:
+    if "/remove/" in url:
+        # The confirmation names the entry it was shown for.
+        fields = [*page_fields(client, url), *fields]
+    elif not fields:
         shown = page_fields(client, url)
         name = "conference.venue" if "task" in url else "household[0].name"
         fields = [*changed(shown, name, "Somewhere Else Entirely"), ("action", "later")]

@@ -341,6 +341,7 @@ def create_app(
                 "remove.html",
                 title=f"Remove {title}?",
                 entry=title,
+                mark=_entry_mark(dig(draft.tree, loc)),
                 table=table,
                 back=parent,
                 draft=draft,
@@ -353,6 +354,7 @@ def create_app(
                 400,
                 title=f"Error: Remove {title}?",
                 entry=title,
+                mark=form.one("entry") or "",
                 table=table,
                 back=parent,
                 draft=draft,
@@ -362,6 +364,16 @@ def create_app(
             with state.lock(draft.id):
                 draft = state.drafts.open(draft.id)
                 tree = copy.deepcopy(draft.tree)
+                # The entry confirmed must be the one there now: after a change elsewhere
+                # (another tab added or removed one), its place may hold another entry.
+                if form.one("entry") != _entry_mark(dig(tree, loc)):
+                    return state.page(
+                        "problem.html",
+                        409,
+                        message="The list changed somewhere else (in another tab or by "
+                        "another program) after you chose to remove this entry, so nothing "
+                        "was removed. Go back to the list and choose again.",
+                    )
                 if pages.remove_entry(tree, loc):
                     state.drafts.save(draft, tree)
         return RedirectResponse(parent, 303)
@@ -592,6 +604,14 @@ def create_app(
         routes=routes, exception_handlers={404: not_found, 405: not_found, 500: server_error}
     )
     return Guard(app, keys=keys, port=port)
+
+
+def _entry_mark(entry: Any) -> str:
+    """A fingerprint of an entry, for the remove confirmation to name the entry it removes."""
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(entry, default=str, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _plain_number(text: str) -> bool:
