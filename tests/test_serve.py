@@ -319,7 +319,7 @@ def test_an_entry_is_removed_only_when_confirmed(browser: Browser, folder: Path)
     )
     browser.post(url, {"confirm": "no"}, version=False)
     assert len(read_input(folder / "school.yaml").tree["household"]) == 4
-    mark = re.search(r'name="entry" value="([0-9a-f]+)"', browser.get(url).text)[1]  # type: ignore[index]
+    mark = _entry_mark(browser, url)
     browser.post(url, {"confirm": "yes", "entry": mark}, version=False)
     names = [p["name"] for p in read_input(folder / "school.yaml").tree["household"]]
     assert names == ["Kerry Fenwick", "Dean Ashby", "Craig Fenwick"]
@@ -396,6 +396,11 @@ def test_the_pdf_downloads_are_the_report_and_the_annex_apart(
     details = read_input(folder / "gp.yaml").tree["confidential"]["details"].split()[:6]
     assert " ".join(details) in " ".join(texts["annex"].split())
     assert " ".join(details) not in " ".join(texts["report"].split())
+
+
+def _entry_mark(browser: Browser, url: str) -> str:
+    """The fingerprint a remove confirmation carries of the entry it names."""
+    return re.search(r'name="entry" value="([0-9a-f]+)"', browser.get(url).text)[1]  # type: ignore[index]
 
 
 def _stale(path: Path) -> None:
@@ -492,11 +497,11 @@ def test_a_remove_confirmed_after_the_list_changed_elsewhere_removes_nothing(
     shutil.copy(EXAMPLES / "icpc-school.yaml", folder / "school.yaml")
     draft = browser.id("school.yaml")
     url = f"/d/{draft}/remove/household.2"
-    mark = re.search(r'name="entry" value="([0-9a-f]+)"', browser.get(url).text)[1]  # type: ignore[index]
+    mark = _entry_mark(browser, url)
     assert "remove Craig Fenwick" in text_of(browser.get(url).text)
     # Another tab removes the first person: Craig's place now holds Pat.
     first = f"/d/{draft}/remove/household.0"
-    first_mark = re.search(r'name="entry" value="([0-9a-f]+)"', browser.get(first).text)[1]  # type: ignore[index]
+    first_mark = _entry_mark(browser, first)
     browser.post(first, {"confirm": "yes", "entry": first_mark}, version=False)
     answer = browser.post(url, {"confirm": "yes", "entry": mark}, version=False)
     assert answer.status_code == 409 and "nothing was removed" in text_of(answer.text)

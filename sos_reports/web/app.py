@@ -76,6 +76,7 @@ class App:
         self.env.globals["csrf"] = keys.csrf
         self.env.globals["kinds"] = KINDS
         self.env.globals["quote"] = quote
+        self.env.globals["pages"] = pages
         self.env.filters["shown_name"] = shown_name
 
     def lock(self, draft_id: str) -> threading.Lock:
@@ -341,7 +342,7 @@ def create_app(
                 "remove.html",
                 title=f"Remove {title}?",
                 entry=title,
-                mark=_entry_mark(dig(draft.tree, loc)),
+                mark=pages.digest(dig(draft.tree, loc)),
                 table=table,
                 back=parent,
                 draft=draft,
@@ -366,7 +367,7 @@ def create_app(
                 tree = copy.deepcopy(draft.tree)
                 # The entry confirmed must be the one there now: after a change elsewhere
                 # (another tab added or removed one), its place may hold another entry.
-                if form.one("entry") != _entry_mark(dig(tree, loc)):
+                if form.one("entry") != pages.digest(dig(tree, loc)):
                     return state.page(
                         "problem.html",
                         409,
@@ -479,7 +480,6 @@ def create_app(
             conflicts=conflicts or [],
             seen=pages.seen(page),
             version=draft.checked.source.path.stat().st_mtime_ns,
-            pages=pages,
         )
 
     def _post(draft: Draft, page: Page, form: Form, *, back: str, after: str) -> Response:
@@ -604,14 +604,6 @@ def create_app(
         routes=routes, exception_handlers={404: not_found, 405: not_found, 500: server_error}
     )
     return Guard(app, keys=keys, port=port)
-
-
-def _entry_mark(entry: Any) -> str:
-    """A fingerprint of an entry, for the remove confirmation to name the entry it removes."""
-    import hashlib
-    import json
-
-    return hashlib.sha256(json.dumps(entry, default=str, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _plain_number(text: str) -> bool:

@@ -624,7 +624,13 @@ def fingerprint(q: Question, value: Any) -> str:
         said: Any = None
     else:
         said = [plain(v) for v in value] if isinstance(value, list) else plain(value)
-    return hashlib.sha256(json.dumps(said).encode()).hexdigest()[:16]
+    return digest(said)
+
+
+def digest(value: Any) -> str:
+    """A short fingerprint of a value of the tree, the same for the same answers."""
+    text = json.dumps(value, default=str, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def seen(page: Page) -> str:
