@@ -94,9 +94,9 @@ def batch_run(command: list[str], env: dict[str, str]) -> tuple[float, int]:
 
 
 def prepared_context(work: Path) -> tuple[Path, Path]:
-    from sos_reports.context import report_context
-    from sos_reports.render import packaged_template
-    from sos_reports.reports import validate
+    from sos_reports.commands.reports import validate
+    from sos_reports.documents.context import report_context
+    from sos_reports.documents.render import packaged_template
 
     model = validate(EXAMPLE).valid_model()
     context = json.loads(json.dumps(report_context(model), default=str))
@@ -109,7 +109,7 @@ def in_process(template: Path, context_file: Path, runs: int, work: Path) -> tup
     """Seconds per report of plain docxtpl and of `fill`, in this process, after a warm-up."""
     from docxtpl import DocxTemplate
 
-    from sos_reports.reports import fill
+    from sos_reports.commands.reports import fill
 
     context = json.loads(context_file.read_text("utf-8"))
     ours, plain = [], []

@@ -47,10 +47,10 @@ with atheris.instrument_imports(include=["sos_reports", "yaml", "openpyxl", "lxm
     for module in pkgutil.walk_packages(sos_reports.__path__, "sos_reports."):
         if ".builders" not in module.name and not module.name.endswith("__main__"):
             importlib.import_module(module.name)
+    from sos_reports.checks.validation import check
     from sos_reports.errors import SosError
+    from sos_reports.inputs.read import read_input
     from sos_reports.kinds import KINDS
-    from sos_reports.readers import read_input
-    from sos_reports.validation import check
 
     for kind in KINDS.values():
         kind.model.model_rebuild()
@@ -71,7 +71,7 @@ def read_and_check(data: bytes, suffix: str) -> None:
 
 def seed_form(suffix: str) -> dict[str, bytes]:
     """The parts of a form (a workbook or a Word form) holding the ICPC example."""
-    from sos_reports.reports import convert
+    from sos_reports.commands.reports import convert
 
     target = SCRATCH / f"seed{suffix}"
     if not target.exists():

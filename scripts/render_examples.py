@@ -17,9 +17,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from sos_reports.commands.reports import fill, validate
+from sos_reports.documents.pdf import convert
 from sos_reports.errors import SosError
-from sos_reports.pdf import convert
-from sos_reports.reports import fill, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

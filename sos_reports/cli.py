@@ -23,8 +23,8 @@ from sos_reports import __version__
 from sos_reports.kinds import KINDS
 
 if TYPE_CHECKING:
-    from sos_reports.deadlines import DueDays
     from sos_reports.errors import Finding
+    from sos_reports.support.deadlines import DueDays
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -52,7 +52,7 @@ def _count(findings: list[Finding]) -> str:
 
 def _stopped(exc: KeyboardInterrupt) -> NoReturn:
     """Ctrl-C, SIGTERM or SIGHUP: the work was cleaned up on the way here; say what is left."""
-    from sos_reports.interrupts import placed
+    from sos_reports.support.interrupts import placed
 
     if placed:
         for path in placed:
@@ -101,8 +101,8 @@ def handle_errors(command: F) -> F:
 def _due_days(ctx: click.Context, param: click.Parameter, value: str | None) -> DueDays | None:
     if value is None:
         return None
-    from sos_reports.deadlines import DueDays
     from sos_reports.errors import SosError
+    from sos_reports.support.deadlines import DueDays
 
     try:
         return DueDays.parse(value)
@@ -185,7 +185,7 @@ def kinds() -> None:
 def _due_line(due: dt.date | None, days: int | None) -> str | None:
     if due is None:
         return None
-    from sos_reports.formatting import long_date
+    from sos_reports.support.formatting import long_date
 
     return (
         f"Due with the chair and the family by {due:%A} {long_date(due)} "
@@ -216,8 +216,8 @@ def validate(
     terms: Path | None,
 ) -> int:
     """Check an input and list every error and warning with its place."""
+    from sos_reports.commands.reports import validate as check_input
     from sos_reports.errors import InputError
-    from sos_reports.reports import validate as check_input
 
     try:
         checked = check_input(input_path, due_days, terms)
@@ -281,7 +281,7 @@ def fill(
     terms: Path | None,
 ) -> None:
     """Check an input and write its report (and its confidential annex, if it has one)."""
-    from sos_reports.reports import fill as fill_report
+    from sos_reports.commands.reports import fill as fill_report
 
     result = fill_report(
         input_path,
@@ -319,7 +319,7 @@ def fill(
 @handle_errors
 def new(kind: str, output: Path, from_path: Path | None, force: bool) -> None:
     """Write a blank input form for KIND, or the next report's, pre-filled with --from."""
-    from sos_reports.reports import new_input
+    from sos_reports.commands.reports import new_input
 
     for path in new_input(kind.lower(), output, from_path=from_path, force=force).written:
         click.echo(path)
@@ -336,7 +336,7 @@ def new(kind: str, output: Path, from_path: Path | None, force: bool) -> None:
 @handle_errors
 def convert(input_path: Path, output: Path, force: bool) -> None:
     """Write INPUT in another form, content kept whole (for example a filled Word form as YAML)."""
-    from sos_reports.reports import convert as convert_input
+    from sos_reports.commands.reports import convert as convert_input
 
     for path in convert_input(input_path, output, force=force).written:
         click.echo(path)
@@ -347,7 +347,7 @@ def convert(input_path: Path, output: Path, force: bool) -> None:
 @handle_errors
 def schema(kind: str) -> None:
     """Print the JSON Schema of the input for KIND."""
-    from sos_reports.reports import input_schema
+    from sos_reports.commands.reports import input_schema
 
     click.echo(json.dumps(input_schema(kind), indent=2, ensure_ascii=False))
 
@@ -359,7 +359,7 @@ def schema(kind: str) -> None:
 @handle_errors
 def template(kind: str, output: Path, force: bool) -> None:
     """Write the packaged Word template of KIND, to adapt to local branding."""
-    from sos_reports.reports import copy_template
+    from sos_reports.commands.reports import copy_template
 
     for path in copy_template(kind, output, force=force).written:
         click.echo(path)
@@ -387,7 +387,7 @@ def template(kind: str, output: Path, force: bool) -> None:
 @handle_errors
 def check_template(template_path: Path, kind: str, output_format: str) -> int:
     """Check a local Word template for KIND and list every problem with its place."""
-    from sos_reports.template_check import check_template as check
+    from sos_reports.documents.template_check import check_template as check
 
     problems = check(template_path, kind.lower())
     errors = sum(p.severity == "error" for p in problems)
@@ -451,7 +451,7 @@ def batch(
     One input that fails does not stop the others; the summary lists each failure with its
     reason. Exit code 1 if any input failed, after every other report was written.
     """
-    from sos_reports.batch import batch as run_batch
+    from sos_reports.commands.batch import batch as run_batch
 
     bar: Any = None
     show = not quiet and sys.stderr.isatty()
@@ -528,7 +528,7 @@ def serve(folder: Path, port: int | None, no_browser: bool) -> None:
     The drafts are input files (YAML), so validate, fill, batch and merge work on them.
     Stop with Ctrl-C.
     """
-    from sos_reports.interrupts import Interrupted
+    from sos_reports.support.interrupts import Interrupted
     from sos_reports.web.server import serve as run
 
     try:
@@ -584,8 +584,8 @@ def merge(
 
     INPUT is an agency's input (any kind, any form) or a folder of them.
     """
+    from sos_reports.commands.merge import merge as merge_inputs
     from sos_reports.errors import MergeError
-    from sos_reports.merge import merge as merge_inputs
 
     try:
         result = merge_inputs(list(inputs), output, force=force, pdf=pdf, due_days=due_days)
@@ -614,7 +614,7 @@ def merge(
 def main() -> None:
     """The console command. Click's own handling of Ctrl-C ("Aborted!", exit 1) is replaced by
     the tool's, which SIGTERM and SIGHUP share, wherever the signal comes."""
-    from sos_reports.interrupts import install
+    from sos_reports.support.interrupts import install
 
     try:
         try:
@@ -648,7 +648,7 @@ def _settle() -> None:
     import contextlib
     import signal
 
-    from sos_reports.interrupts import STOPPING, held
+    from sos_reports.support.interrupts import STOPPING, held
 
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):

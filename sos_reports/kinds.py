@@ -32,10 +32,10 @@ class Kind:
     footer: str  # the report template's footer (a template, like its text)
     short_name: str  # how the conference map names a report of this kind
     article: str = "a"  # "a medical report", "an icpc report": as the name is read aloud
-    # The kind's own rules (functions in sos_reports.rules), run after the shared ones.
+    # The kind's own rules (functions in sos_reports.checks.rules), run after the shared ones.
     rule_names: tuple[str, ...] = ()
     # How the next report of this kind is pre-filled from an earlier input (a function in
-    # sos_reports.forms.carry); by default the shared blocks only.
+    # sos_reports.inputs.forms.carry); by default the shared blocks only.
     carry: str = "into_any_report"
 
     @property
@@ -48,7 +48,7 @@ class Kind:
     @property
     def rules(self) -> tuple[Rule, ...]:
         # By name, as the model is: rules.py reads this registry, and is not read back.
-        rules = importlib.import_module("sos_reports.rules")
+        rules = importlib.import_module("sos_reports.checks.rules")
         return tuple(getattr(rules, name) for name in self.rule_names)
 
     @property
@@ -67,7 +67,7 @@ class Kind:
     @property
     def builder(self) -> str:
         """The module that builds the report template."""
-        return f"sos_reports.builders.{self.name}"
+        return f"sos_reports.documents.builders.{self.name}"
 
     @property
     def a_report(self) -> str:

@@ -117,8 +117,8 @@ def libreoffice() -> str:
     """LibreOffice's path; without it the test is skipped, or fails in CI."""
     import os
 
+    from sos_reports.documents.pdf import find_soffice
     from sos_reports.errors import PdfError
-    from sos_reports.pdf import find_soffice
 
     try:
         return find_soffice()
@@ -142,7 +142,7 @@ def filled(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Any, Path]:
     """Each kind's example filled in a folder of its own: its model and its report."""
-    from sos_reports.reports import fill, validate
+    from sos_reports.commands.reports import fill, validate
 
     kind = request.param
     folder = tmp_path_factory.mktemp(kind)

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from sos_reports.reports import fill, validate
+from sos_reports.commands.reports import fill, validate
 from tests.conftest import NS, ROOT, W, docx_parts, example_path
 
 KINDS = ["icpc", "rcpc", "medical"]
@@ -63,7 +63,9 @@ def report(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     kind = request.param
     # A missing template fails here: a suite that skipped it would pass with nothing checked.
     template = ROOT / "templates" / kind / "report.docx"
-    assert template.is_file(), f"{template} is missing: run `python -m sos_reports.builders`"
+    assert template.is_file(), (
+        f"{template} is missing: run `python -m sos_reports.documents.builders`"
+    )
     folder = tmp_path_factory.mktemp(f"a11y-{kind}")
     source = folder / example_path(kind).name
     source.write_bytes(example_path(kind).read_bytes())

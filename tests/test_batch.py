@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sos_reports.batch import batch, find_inputs, safe_name
 from sos_reports.cli import cli
-from sos_reports.reports import convert, fill
+from sos_reports.commands.batch import batch, find_inputs, safe_name
+from sos_reports.commands.reports import convert, fill
 from tests.conftest import ROOT, docx_text, example_path, example_tree, write_json, write_yaml
 
 

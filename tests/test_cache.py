@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sos_reports import deadlines
-from sos_reports.reports import fill
+from sos_reports.commands.reports import fill
+from sos_reports.support import deadlines
 from tests.conftest import docx_text, example_path
 
 

@@ -14,8 +14,8 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
 from sos_reports.cli import cli
-from sos_reports.render import packaged_template, render
-from sos_reports.template_check import check_template
+from sos_reports.documents.render import packaged_template, render
+from sos_reports.documents.template_check import check_template
 from tests.conftest import docx_text, example_path
 
 KINDS = ("icpc", "rcpc", "medical")
@@ -105,9 +105,9 @@ def test_docxtpl_joins_a_split_over_proofing_marks_but_not_over_a_hyperlink(
     tmp_path: Path,
 ) -> None:
     """What the split check says, proved by filling without it."""
-    from sos_reports.context import report_context
-    from sos_reports.readers import read_input
-    from sos_reports.validation import check
+    from sos_reports.checks.validation import check
+    from sos_reports.documents.context import report_context
+    from sos_reports.inputs.read import read_input
 
     model = check(read_input(example_path("icpc"))).valid_model(False, False)
     context = report_context(model)

@@ -195,8 +195,8 @@ def test_a_wrong_output_extension_is_a_usage_error(
 
 def test_the_library_refuses_a_wrong_output_extension_itself(icpc_input: Path) -> None:
     """A program calling the library, not the command line, gets an OutputError."""
+    from sos_reports.commands.reports import fill, new_input
     from sos_reports.errors import OutputError
-    from sos_reports.reports import fill, new_input
 
     with pytest.raises(OutputError, match=r"x\.pdf: .*ending in \.docx"):
         fill(icpc_input, icpc_input.with_name("x.pdf"))
@@ -210,8 +210,8 @@ def test_new_and_fill_take_on_the_command_line_the_extensions_the_library_takes(
 ) -> None:
     """One list of extensions per command would drift from the library's: a form the
     library can write must not be a usage error, nor the reverse."""
+    from sos_reports.commands.reports import fill, new_input
     from sos_reports.errors import OutputError
-    from sos_reports.reports import fill, new_input
 
     calls = {
         "new": (lambda out: new_input("icpc", out), ["new", "icpc"]),

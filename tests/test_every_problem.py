@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from sos_reports.readers import Source, read_input
-from sos_reports.reports import new_input
-from sos_reports.validation import check
+from sos_reports.checks.validation import check
+from sos_reports.commands.reports import new_input
+from sos_reports.inputs.read import Source, read_input
 from tests.helpers.rules import (
     DROP,
     assert_finding,

@@ -12,10 +12,10 @@ import pytest
 from openpyxl import load_workbook
 from pydantic import BaseModel
 
-from sos_reports.forms.layout import Section, plan
+from sos_reports.commands.reports import new_input
+from sos_reports.inputs.forms.layout import Section, plan
 from sos_reports.kinds import KINDS
 from sos_reports.model.introspection import fields_of
-from sos_reports.reports import new_input
 
 VALUE_KINDS = {
     "text",

@@ -39,7 +39,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     kinds.write_text(text.replace(end, (ADDITIONS / "registry-entry.txt").read_text("utf-8") + end))
     # 2. the model module, 3. the builder
     shutil.copy(ADDITIONS / "model.py", package / "model" / "core.py")
-    shutil.copy(ADDITIONS / "builder.py", package / "builders" / "core.py")
+    shutil.copy(ADDITIONS / "builder.py", package / "documents" / "builders" / "core.py")
     # 4. the example: the shared blocks of the ICPC example, and the kind's own field
     tree = example_tree("icpc")
     for key in ("involvement", "view_on_plan"):
@@ -52,7 +52,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_yaml(copy / "examples" / "core-group.yaml", tree)
 
     # The template is built as every kind's is.
-    run(copy, "-m", "sos_reports.builders", str(package / "templates"))
+    run(copy, "-m", "sos_reports.documents.builders", str(package / "templates"))
     return copy
 
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from sos_reports.checks.validation import check
 from sos_reports.cli import cli
 from sos_reports.errors import SosError
-from sos_reports.readers import read_input
-from sos_reports.validation import check
+from sos_reports.inputs.read import read_input
 
 CASES = sorted((Path(__file__).parent / "fuzz-cases").glob("*/*"))
 

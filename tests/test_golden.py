@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sos_reports.reports import fill
+from sos_reports.commands.reports import fill
 from tests.conftest import EXAMPLES, docx_text
 
 GOLDEN = EXAMPLES / "golden"

@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from sos_reports.cli import cli
-from sos_reports.reports import fill
+from sos_reports.commands.reports import fill
 from tests.conftest import docx_text, example_path, example_tree, write_yaml
 
 

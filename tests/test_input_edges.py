@@ -23,10 +23,10 @@ import pytest
 from click.testing import CliRunner
 
 from sos_reports.cli import cli
+from sos_reports.commands.reports import fill, new_input, validate
+from sos_reports.documents.writing import Output, write_outputs
 from sos_reports.errors import OutputError, ReadError
-from sos_reports.readers import read_input
-from sos_reports.reports import fill, new_input, validate
-from sos_reports.writing import Output, write_outputs
+from sos_reports.inputs.read import read_input
 from tests.conftest import docx_text, example_path, example_tree, write_json, write_yaml
 
 

@@ -181,7 +181,7 @@ def test_a_signal_while_the_handlers_are_put_back_ends_the_run_without_a_traceba
     script = """
 import os, signal
 from sos_reports import cli
-from sos_reports.interrupts import install
+from sos_reports.support.interrupts import install
 install()
 real = signal.signal
 def putting_back(signum, handler):

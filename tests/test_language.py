@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from sos_reports.checks.language import TERMS_ENV, reading_ease, syllables
 from sos_reports.cli import cli
+from sos_reports.commands.reports import validate
 from sos_reports.errors import Finding
-from sos_reports.language import TERMS_ENV, reading_ease, syllables
-from sos_reports.reports import validate
 from tests.conftest import ROOT, docx_text, example_path, example_tree, write_yaml
 from tests.helpers.workbook import answer_cell, edited, example_workbook
 
@@ -443,7 +443,7 @@ def test_json_output_names_the_language_category(runner: CliRunner, with_jargon:
 
 def test_the_command_line_loads_the_checks_only_when_it_checks() -> None:
     # --help and `kinds` stay fast: the language module is imported by validate and fill.
-    code = "import sys, sos_reports.cli; print('sos_reports.language' in sys.modules)"
+    code = "import sys, sos_reports.cli; print('sos_reports.checks.language' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from sos_reports.reports import fill, validate
+from sos_reports.commands.reports import fill, validate
 from tests.conftest import NS, W, docx_parts, example_path
 
 KINDS = ["icpc", "rcpc", "medical"]

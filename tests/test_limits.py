@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from sos_reports.cli import cli
-from sos_reports.readers import MAX_BYTES, MAX_DEPTH
-from sos_reports.reports import fill
+from sos_reports.commands.reports import fill
+from sos_reports.inputs.read import MAX_BYTES, MAX_DEPTH
 from tests.conftest import docx_text, example_tree, write_yaml
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from sos_reports.cli import cli
-from sos_reports.readers import read_input
-from sos_reports.reports import convert, new_input, validate
+from sos_reports.commands.reports import convert, new_input, validate
+from sos_reports.inputs.read import read_input
 from tests.conftest import example_path, example_tree, write_yaml
 
 

@@ -25,9 +25,9 @@ import pytest
 from click.testing import CliRunner
 
 from sos_reports.cli import cli
+from sos_reports.commands.reports import fill, validate
+from sos_reports.documents.pdf import convert, find_soffice
 from sos_reports.errors import PdfError
-from sos_reports.pdf import convert, find_soffice
-from sos_reports.reports import fill, validate
 from tests.conftest import ROOT, example_path, example_tree, write_json
 from tests.helpers.report_text import confidential_or_withheld, free_text, pieces
 

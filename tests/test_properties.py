@@ -29,9 +29,9 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from sos_reports.cli import cli
+from sos_reports.commands.reports import convert, fill, validate
 from sos_reports.kinds import KINDS
 from sos_reports.model.introspection import fields_of
-from sos_reports.reports import convert, fill, validate
 from tests.conftest import docx_text, example_tree, write_json
 from tests.helpers.report_text import confidential_or_withheld, free_text, pieces
 

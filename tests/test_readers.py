@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from sos_reports.checks.validation import check
 from sos_reports.errors import ReadError
-from sos_reports.readers import MAX_BYTES, read_input
-from sos_reports.validation import check
+from sos_reports.inputs.read import MAX_BYTES, read_input
 from tests.conftest import example_path
 
 

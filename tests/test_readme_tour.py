@@ -131,8 +131,8 @@ def check_written(path: Path) -> None:
 def tour(tmp_path_factory: pytest.TempPathFactory) -> list[Ran]:
     lines = tour_lines(README)
     if any("--pdf" in line.command for line in lines):
+        from sos_reports.documents.pdf import find_soffice
         from sos_reports.errors import PdfError
-        from sos_reports.pdf import find_soffice
 
         try:
             find_soffice()

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from sos_reports import render
-from sos_reports.context import annex_context, report_context
+from sos_reports.commands.reports import validate
+from sos_reports.documents import render
+from sos_reports.documents.context import annex_context, report_context
 from sos_reports.errors import TemplateError
-from sos_reports.reports import validate
 from tests.conftest import docx_text, example_path
 
 PROPERTIES = {

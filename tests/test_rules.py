@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from sos_reports.deadlines import DueDays
+from sos_reports.commands.reports import validate
 from sos_reports.errors import SosError
-from sos_reports.reports import validate
+from sos_reports.support.deadlines import DueDays
 from tests.conftest import example_tree, write_yaml
 from tests.helpers.rules import (
     AGENCY,
@@ -1079,8 +1079,8 @@ def test_a_yaml_finding_names_the_line_of_its_key(work, changes, severity, path,
     ids=["arabic-indic-gmc", "full-width-date", "arabic-indic-score"],
 )
 def test_digits_of_other_scripts_are_not_taken_as_numbers(tmp_path, path, value):
-    from sos_reports.readers import read_input
-    from sos_reports.validation import check
+    from sos_reports.checks.validation import check
+    from sos_reports.inputs.read import read_input
 
     tree = example_tree("medical")
     node = tree

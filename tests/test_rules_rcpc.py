@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sos_reports.deadlines import DueDays
+from sos_reports.support.deadlines import DueDays
 from tests.helpers.rules import (
     CASE,
     DROP,

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from docx import Document
 
 from sos_reports.cli import cli
+from sos_reports.commands.reports import fill
+from sos_reports.documents.render import packaged_template
 from sos_reports.errors import TemplateError
-from sos_reports.render import packaged_template
-from sos_reports.reports import fill
 from tests.conftest import docx_text, example_path, example_tree, write_yaml
 
 
@@ -128,7 +128,7 @@ def test_a_user_template_that_runs_too_long_is_stopped(
 ) -> None:
     import time
 
-    from sos_reports import render
+    from sos_reports.documents import render
 
     monkeypatch.setattr(render, "MAX_SECONDS", 1)
     template = user_template(

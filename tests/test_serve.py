@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 from sos_reports.cli import cli
-from sos_reports.readers import read_input
+from sos_reports.inputs.read import read_input
 from sos_reports.web import pages
 from sos_reports.web.app import create_app
 from sos_reports.web.drafts import Drafts
@@ -346,7 +346,7 @@ def test_check_your_answers_lists_every_error_and_holds_back_the_downloads(
 def test_the_report_download_is_the_fill_of_the_draft(
     browser: Browser, folder: Path, tmp_path: Path
 ) -> None:
-    from sos_reports.reports import fill
+    from sos_reports.commands.reports import fill
     from tests.conftest import docx_text
 
     shutil.copy(EXAMPLES / "medical-gp.yaml", folder / "gp.yaml")

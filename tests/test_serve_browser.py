@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from sos_reports.readers import read_input
-from sos_reports.reports import fill
+from sos_reports.commands.reports import fill
+from sos_reports.inputs.read import read_input
 from sos_reports.web import pages
 from tests.conftest import EXAMPLES, docx_text
 from tests.helpers.browser_form import Practitioner, icpc_with_annex, running_form
@@ -140,7 +140,7 @@ def test_a_gp_starts_the_medical_report_from_an_earlier_icpc_input(
 ) -> None:
     from playwright.sync_api import expect
 
-    from sos_reports.forms.carry import carry_forward
+    from sos_reports.inputs.forms.carry import carry_forward
 
     example = EXAMPLES / "medical-gp.yaml"
     tree = read_input(example).tree

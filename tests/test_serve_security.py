@@ -32,7 +32,7 @@ import pytest
 import yaml
 from starlette.testclient import TestClient
 
-from sos_reports.readers import read_input
+from sos_reports.inputs.read import read_input
 from sos_reports.web.app import create_app
 from sos_reports.web.drafts import Drafts
 from sos_reports.web.security import Guard, Keys
@@ -859,7 +859,7 @@ def test_an_internal_error_logs_its_kind_only_never_its_words(folder: Path) -> N
 def test_the_pdf_download_is_made_in_a_private_folder_that_is_removed(
     libreoffice: str, folder: Path, keys: Keys, did: str, tmp_path: Path, monkeypatch: Any
 ) -> None:
-    import sos_reports.pdf as pdf
+    import sos_reports.documents.pdf as pdf
 
     temp = tmp_path / "tmp"
     temp.mkdir()

@@ -7,11 +7,11 @@ import inspect
 
 import pytest
 
-from sos_reports.builders import sections
+from sos_reports.documents.builders import sections
 from sos_reports.kinds import KINDS
 from tests.conftest import ROOT
 
-BUILDERS = ROOT / "sos_reports" / "builders"
+BUILDERS = ROOT / "sos_reports" / "documents" / "builders"
 # Builders of one document each: a kind's report, the annex, the conference map.
 DOCUMENTS = {*KINDS, "annex", "map"}
 
@@ -30,7 +30,7 @@ def builder_imports(name: str) -> set[str]:
 
 @pytest.mark.parametrize("name", sorted(DOCUMENTS))
 def test_no_builder_imports_another_documents_builder(name: str) -> None:
-    others = {f"sos_reports.builders.{other}" for other in DOCUMENTS - {name}}
+    others = {f"sos_reports.documents.builders.{other}" for other in DOCUMENTS - {name}}
     assert not builder_imports(name) & others
 
 

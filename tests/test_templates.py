@@ -11,8 +11,8 @@ from xml.etree import ElementTree
 import pytest
 from lxml import etree
 
-from sos_reports.builders import TEMPLATES, build_template
-from sos_reports.render import packaged_template
+from sos_reports.documents.builders import TEMPLATES, build_template
+from sos_reports.documents.render import packaged_template
 from tests.conftest import W
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +38,7 @@ def test_the_committed_template_is_what_the_code_builds(name: str) -> None:
     build_template(name).save(buffer)
     committed = (ROOT / "templates" / name).read_bytes()
     assert canonical_parts(committed) == canonical_parts(buffer.getvalue()), (
-        f"templates/{name} is out of date: run `python -m sos_reports.builders`"
+        f"templates/{name} is out of date: run `python -m sos_reports.documents.builders`"
     )
 
 

@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
+from sos_reports.checks.validation import check
 from sos_reports.cli import cli
+from sos_reports.commands.reports import fill, new_input
 from sos_reports.errors import ReadError
-from sos_reports.readers import read_input
-from sos_reports.reports import fill, new_input
-from sos_reports.validation import check
+from sos_reports.inputs.read import read_input
 from tests.conftest import W, docx_parts, docx_text, example_path, example_tree
 from tests.helpers.word_form import (
     KINDS,

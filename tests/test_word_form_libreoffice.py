@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from sos_reports.readers import read_input
-from sos_reports.reports import fill
-from sos_reports.validation import check
+from sos_reports.checks.validation import check
+from sos_reports.commands.reports import fill
+from sos_reports.inputs.read import read_input
 from tests.conftest import ROOT, docx_parts, docx_text, example_path, example_tree
 from tests.helpers.word_form import (
     NS,

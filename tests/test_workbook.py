@@ -14,12 +14,12 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, to_excel
 
+from sos_reports.checks.validation import Checked, check
+from sos_reports.commands.reports import fill, new_input
 from sos_reports.errors import ReadError
-from sos_reports.forms.workbook_reader import read_workbook
-from sos_reports.forms.workbook_writer import build_workbook, write_workbook
-from sos_reports.readers import Source, read_input
-from sos_reports.reports import fill, new_input
-from sos_reports.validation import Checked, check
+from sos_reports.inputs.forms.workbook_reader import read_workbook
+from sos_reports.inputs.forms.workbook_writer import build_workbook, write_workbook
+from sos_reports.inputs.read import Source, read_input
 from tests.conftest import docx_text, example_path
 from tests.helpers.workbook import (
     answer_cell,
@@ -412,7 +412,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path: Path) -> None:
 def test_a_workbook_that_would_unpack_to_too_much_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sos_reports.forms.container as container
+    import sos_reports.inputs.container as container
 
     monkeypatch.setattr(container, "MAX_UNPACKED_BYTES", 64 * 1024)
     with pytest.raises(ReadError, match="would unpack to"):

@@ -7,8 +7,8 @@ from typing import IO
 
 import pytest
 
+from sos_reports.documents.writing import Output, write_outputs
 from sos_reports.errors import OutputError
-from sos_reports.writing import Output, write_outputs
 
 
 def writes(data: bytes):

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, WithJsonSchema
 
 from sos_reports.model.types import ValueType
-from sos_reports.tree import Loc
+from sos_reports.support.tree import Loc
 
 
 def inner(annotation: Any) -> Any:

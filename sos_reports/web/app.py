@@ -28,7 +28,7 @@ from starlette.staticfiles import StaticFiles
 
 from sos_reports.errors import Finding, SosError
 from sos_reports.kinds import KINDS
-from sos_reports.tree import dig, path_of
+from sos_reports.support.tree import dig, path_of
 from sos_reports.web import pages
 from sos_reports.web.drafts import Draft, DraftError, Drafts, shown_name
 from sos_reports.web.pages import Form, Group, Loop, Page, Question, Task
@@ -251,7 +251,7 @@ def create_app(
         return RedirectResponse(f"/d/{draft.id}", 303)
 
     def next_report(request: Request, form: Form | None) -> Response:
-        from sos_reports.forms.carry import carry_forward
+        from sos_reports.inputs.forms.carry import carry_forward
 
         assert form is not None
         kind, earlier = form.one("kind"), form.one("earlier")
@@ -413,8 +413,8 @@ def create_app(
         )
 
     def download(request: Request, form: Form | None) -> Response:
+        from sos_reports.commands.reports import documents, pdfs_of
         from sos_reports.errors import InputError
-        from sos_reports.reports import documents, pdfs_of
 
         draft = state.drafts.open(request.path_params["draft"])
         what = request.path_params["what"]
@@ -709,7 +709,7 @@ def _attachment(name: str) -> str:
 
 
 def _libreoffice_present() -> bool:
-    from sos_reports.pdf import find_soffice
+    from sos_reports.documents.pdf import find_soffice
 
     try:
         find_soffice()

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sos_reports.checks.validation import Checked, check
 from sos_reports.errors import Finding, InputError, SosError
+from sos_reports.inputs.read import read_input
 from sos_reports.kinds import KINDS
-from sos_reports.readers import read_input
-from sos_reports.validation import Checked, check
 
 SUFFIXES = (".yaml", ".yml", ".json")
 # A folder of drafts is listed up to this many files (the newest first).
@@ -146,9 +146,9 @@ class Drafts:
     def save(self, draft: Draft, tree: dict[str, Any]) -> Draft:
         """Write the tree as the draft's file, atomically and readable by this user only,
         then read it back as the command line would, so that what is shown is what is saved."""
-        from sos_reports.forms.layout import canonical
-        from sos_reports.forms.skeleton import json_skeleton, yaml_skeleton
-        from sos_reports.writing import folder_locks
+        from sos_reports.documents.writing import folder_locks
+        from sos_reports.inputs.forms.layout import canonical
+        from sos_reports.inputs.forms.skeleton import json_skeleton, yaml_skeleton
 
         plain = canonical(draft.kind, tree)
         if draft.path.suffix.lower() == ".json":
@@ -162,8 +162,8 @@ class Drafts:
     def create(self, kind: str, tree: dict[str, Any] | None = None) -> Draft:
         """A new draft of `kind` (from `tree`, the next report, when given), in a file of
         its own named by the kind and the day: never by anyone's name."""
-        from sos_reports.forms.skeleton import yaml_skeleton
-        from sos_reports.writing import folder_locks
+        from sos_reports.documents.writing import folder_locks
+        from sos_reports.inputs.forms.skeleton import yaml_skeleton
 
         text = yaml_skeleton(kind, tree or {"kind": kind}, blank_entries=False).encode("utf-8")
         stem = f"{kind}-draft-{dt.date.today().isoformat()}"

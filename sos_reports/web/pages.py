@@ -23,9 +23,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sos_reports.forms.layout import Answer, Pointer, Section, Table, hint, plan, sentence
+from sos_reports.inputs.forms.layout import Answer, Pointer, Section, Table, hint, plan, sentence
 from sos_reports.model.common import DEFAULT_TEN, DEFAULT_ZERO
-from sos_reports.tree import Loc, as_list, child_ids, dig, path_of
+from sos_reports.support.tree import Loc, as_list, child_ids, dig, path_of
 
 # The value of the radio that takes back an optional answer.
 NOT_ANSWERED = "-"

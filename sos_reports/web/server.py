@@ -56,9 +56,9 @@ def serve(
     DEFAULT_PORT, or a free one when that is taken; 0: a free one)."""
     import uvicorn
 
+    from sos_reports.documents.writing import user_folder
     from sos_reports.web.app import create_app
     from sos_reports.web.security import Keys
-    from sos_reports.writing import user_folder
 
     folder = Path(folder)
     if not folder.is_dir():

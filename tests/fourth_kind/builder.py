@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from docx.document import Document as DocxDocument
 
-from sos_reports.builders import sections
-from sos_reports.builders.kit import heading, para
+from sos_reports.documents.builders import sections
+from sos_reports.documents.builders.kit import heading, para
 
 
 def build(doc: DocxDocument) -> None:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sos_reports.forms.layout import Answer, Pointer, Section, Table
-from sos_reports.tree import Loc, dig, path_of
+from sos_reports.inputs.forms.layout import Answer, Pointer, Section, Table
+from sos_reports.support.tree import Loc, dig, path_of
 from sos_reports.web import pages
 from sos_reports.web.pages import Task
 

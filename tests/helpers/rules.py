@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from sos_reports.deadlines import DueDays
+from sos_reports.checks.validation import Checked
+from sos_reports.commands.reports import validate
 from sos_reports.errors import Finding
-from sos_reports.reports import validate
-from sos_reports.validation import Checked
+from sos_reports.support.deadlines import DueDays
 from tests.conftest import example_tree
 
 KINDS = ("icpc", "rcpc", "medical")

@@ -11,7 +11,7 @@ from typing import Any
 
 from lxml import etree
 
-from sos_reports.reports import new_input
+from sos_reports.commands.reports import new_input
 from tests.conftest import W, docx_parts
 
 KINDS = ["icpc", "rcpc", "medical"]

@@ -1,0 +1,326 @@
+"""The library's main work: read and check an input, and fill its report and annex."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from sos_reports.checks.validation import Checked, check
+from sos_reports.errors import Finding, OutputError
+from sos_reports.inputs.read import read_input
+from sos_reports.kinds import KINDS
+from sos_reports.results import Result
+from sos_reports.support.deadlines import DueDays
+from sos_reports.support.formatting import long_date
+
+if TYPE_CHECKING:
+    from sos_reports.model.common import CommonInput
+from sos_reports.documents.writing import Output, check_outputs, write_outputs
+
+
+def validate(path: Path, due_days: DueDays | None = None, terms: Path | None = None) -> Checked:
+    """Read and check an input; every finding, never an exception for a bad value.
+
+    `terms` is a local list of acronyms and jargon, applied after SOS_REPORTS_TERMS.
+    """
+    from sos_reports.checks.language import load_terms
+
+    known = load_terms(Path(terms) if terms is not None else None)
+    return check(read_input(Path(path)), due_days, known)
+
+
+def default_output(input_path: Path) -> Path:
+    return input_path.with_name(f"{input_path.stem}-report.docx")
+
+
+def annex_path(report: Path) -> Path:
+    return report.with_name(f"{report.stem}-confidential-annex.docx")
+
+
+def fill(
+    input_path: Path,
+    output: Path | None = None,
+    *,
+    template: Path | None = None,
+    force: bool = False,
+    strict: bool = False,
+    due_days: DueDays | None = None,
+    pdf: bool = False,
+    strict_language: bool = False,
+    terms: Path | None = None,
+) -> Result:
+    """Validate an input and write its report (and its confidential annex, when it has one),
+    with `pdf` a PDF of each as well.
+
+    Raises InputError with every finding when the input is not valid (or, with `strict`,
+    has warnings about the input; with `strict_language`, plain-English warnings, found with
+    the local list `terms` as well), TemplateError for a template that cannot be filled,
+    OutputError when an output may not be written, PdfError when LibreOffice is missing or
+    fails. Every output is checked before any work, and nothing is written unless everything
+    succeeds.
+    """
+    filled = prepare(
+        input_path,
+        output,
+        template=template,
+        force=force,
+        strict=strict,
+        due_days=due_days,
+        pdf=pdf,
+        strict_language=strict_language,
+        terms=terms,
+    )
+    if pdf:
+        filled.add_pdfs(pdfs_of(filled.documents))
+    return filled.write()
+
+
+@dataclass
+class Filled:
+    """A report (and annex) filled in memory, its outputs checked but not yet written.
+
+    A batch fills many before it converts their PDFs in one LibreOffice run; `write` then
+    puts each set in place as `fill` does.
+    """
+
+    targets: list[Path]
+    inputs: list[Path]
+    documents: dict[Path, bytes]
+    findings: list[Finding]
+    checked: Checked
+    force: bool
+    pdfs: dict[Path, bytes] = field(default_factory=dict)
+
+    def add_pdfs(self, pdfs: dict[Path, bytes]) -> None:
+        self.pdfs.update(pdfs)
+
+    def write(self) -> Result:
+        contents = {**self.documents, **self.pdfs}
+        outputs = [Output(path, _writer(contents[path])) for path in self.targets]
+        written = write_outputs(outputs, inputs=self.inputs, force=self.force)
+        checked = self.checked
+        return Result(list(written), self.findings, checked.due_date, checked.due_days)
+
+
+def prepare(
+    input_path: Path,
+    output: Path | None = None,
+    *,
+    template: Path | None = None,
+    force: bool = False,
+    strict: bool = False,
+    due_days: DueDays | None = None,
+    pdf: bool = False,
+    strict_language: bool = False,
+    terms: Path | None = None,
+) -> Filled:
+    """Everything `fill` does short of converting to PDF and writing: raises as `fill` does."""
+    from sos_reports.documents.render import packaged_template
+
+    input_path = Path(input_path)
+    checked = validate(input_path, due_days, terms)
+    model = checked.valid_model(strict, strict_language)
+    output = Path(output) if output is not None else default_output(input_path)
+    if output.suffix.lower() != ".docx":
+        raise OutputError(f"{output}: the report is a Word document; give a name ending in .docx")
+    report_template = (
+        Path(template) if template is not None else packaged_template(KINDS[model.kind].template)
+    )
+    if template is not None:  # a local template is checked whole before any work
+        from sos_reports.documents.template_check import refuse_broken_template
+
+        refuse_broken_template(report_template, model.kind)
+    # The template is read too: even the packaged one must never be written over.
+    inputs = [input_path, report_template]
+    annex = annex_path(output)
+    wanted = [output] + ([annex] if model.confidential.present else [])
+    targets = wanted + ([d.with_suffix(".pdf") for d in wanted] if pdf else [])
+    check_outputs(targets, inputs, force)
+    if pdf:
+        from sos_reports.documents.pdf import find_soffice
+
+        find_soffice()  # a missing LibreOffice is found before any work is done
+
+    report, annex_data = documents(model, report_template)
+    contents: dict[Path, bytes] = {output: report}
+    if annex_data is not None:
+        contents[annex] = annex_data
+
+    findings = list(checked.findings)
+    if not model.confidential.present and annex.exists():
+        findings.append(
+            Finding(
+                "warning",
+                "confidential.present",
+                f"{annex.name} from an earlier run lies beside the report, but this input has no "
+                "confidential information; it was left as it is: check whether it is still needed",
+            )
+        )
+    return Filled(targets, inputs, contents, findings, checked, force)
+
+
+def documents(model: CommonInput, template: Path | None = None) -> tuple[bytes, bytes | None]:
+    """The report of a valid input, and its confidential annex when it has one, filled in
+    memory (with `template`, a local template already checked, instead of the packaged one)."""
+    from sos_reports.documents.context import annex_context, report_context
+    from sos_reports.documents.render import packaged_template, render
+
+    kind = KINDS[model.kind]
+    report_template = template if template is not None else packaged_template(kind.template)
+    properties = {
+        "title": f"{kind.title}, {long_date(model.conference.date)}",
+        "author": model.author.name,
+        "subject": f"{model.author.agency}: report for the child protection conference",
+    }
+    buffer = io.BytesIO()
+    render(report_template, report_context(model), buffer, properties=properties, family_copy=True)
+    report = buffer.getvalue()
+    if not model.confidential.present:
+        return report, None
+    buffer = io.BytesIO()
+    render(
+        packaged_template("annex/confidential-annex.docx"),
+        annex_context(model),
+        buffer,
+        properties={**properties, "title": f"Confidential annex: {properties['title']}"},
+        family_copy=False,
+    )
+    return report, buffer.getvalue()
+
+
+def _writer(data: bytes) -> Callable[[IO[bytes]], object]:
+    return lambda handle: handle.write(data)
+
+
+def pdfs_of(documents: dict[Path, bytes]) -> dict[Path, bytes]:
+    """The PDF of each document, converted in one LibreOffice call in a private folder."""
+    from sos_reports.documents.pdf import convert
+    from sos_reports.support.interrupts import private_folder
+
+    with private_folder("sos-reports-pdf-") as work:
+        sources = []
+        for path, data in documents.items():
+            source = work / path.name
+            with os.fdopen(os.open(source, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f:
+                f.write(data)
+            sources.append(source)
+        made = convert(sources, work)
+        return {
+            path.with_suffix(".pdf"): pdf.read_bytes()
+            for path, pdf in zip(documents, made, strict=True)
+        }
+
+
+FORM_SUFFIXES = {".yaml", ".yml", ".json", ".xlsx", ".docx"}
+_FORM_NAMES = "a name ending in .xlsx (Excel), .docx (Word form), .yaml or .json"
+
+
+def new_input(
+    kind: str, output: Path, *, from_path: Path | None = None, force: bool = False
+) -> Result:
+    """Write a blank input form for `kind` (.xlsx, .docx, .yaml, .yml or .json), or the next
+    report's form pre-filled from an earlier input (see forms/carry.py). The earlier input
+    must be well formed (no unknown keys, no values of the wrong form); it need not be
+    complete.
+    """
+    from sos_reports.inputs.forms.carry import carry_forward
+
+    output = Path(output)
+    _form_suffix(output)
+    tree: dict[str, Any] | None = None
+    inputs: list[Path] = []
+    if from_path is not None:
+        checked = _well_formed(Path(from_path), {"unknown", "value", "read"})
+        tree = carry_forward(checked.source.tree, kind)
+        inputs.append(Path(from_path))
+    produce = _form_writer(kind, output, tree, blank_entries=True)
+    written = write_outputs([Output(output, produce)], inputs=inputs, force=force)
+    return Result(list(written), [])
+
+
+def convert(input_path: Path, output: Path, *, force: bool = False) -> Result:
+    """Write the same input in another form (.yaml, .json, .xlsx or .docx), content whole.
+
+    The input need not be complete or valid: an export sent ahead, or a half-filled form,
+    converts as it is, a wrong value as it was typed. What a form could not carry is
+    refused instead of dropped: an unknown key, or what the reader could not place (text
+    typed outside a Word form's answer boxes, a workbook's cell outside the form).
+    """
+    input_path, output = Path(input_path), Path(output)
+    _form_suffix(output)
+    checked = _well_formed(input_path, {"unknown", "read"})
+    assert checked.kind is not None
+    produce = _form_writer(checked.kind, output, checked.source.tree, blank_entries=False)
+    written = write_outputs([Output(output, produce)], inputs=[input_path], force=force)
+    return Result(list(written), [])
+
+
+def _form_suffix(output: Path) -> str:
+    suffix = output.suffix.lower()
+    if suffix not in FORM_SUFFIXES:
+        raise OutputError(f"{output}: give {_FORM_NAMES}")
+    return suffix
+
+
+def _well_formed(path: Path, stopping: set[str]) -> Checked:
+    """The input checked, or InputError with what a form cannot carry over."""
+    from sos_reports.errors import InputError
+
+    checked = validate(path)
+    broken = [f for f in checked.findings if f.severity == "error" and f.code in stopping]
+    if broken or checked.kind is None:
+        raise InputError(broken or checked.findings, str(path))
+    return checked
+
+
+def _form_writer(
+    kind: str, output: Path, tree: dict[str, Any] | None, *, blank_entries: bool
+) -> Callable[[IO[bytes]], object]:
+    suffix = output.suffix.lower()
+
+    def produce(handle: IO[bytes]) -> None:
+        if suffix == ".xlsx":
+            from sos_reports.inputs.forms.workbook_writer import write_workbook
+
+            write_workbook(kind, handle, tree)
+        elif suffix == ".docx":
+            from sos_reports.inputs.forms.word_writer import write_word_form
+
+            write_word_form(kind, handle, tree)
+        else:
+            from sos_reports.inputs.forms.layout import canonical
+            from sos_reports.inputs.forms.skeleton import json_skeleton, yaml_skeleton
+
+            plain = canonical(kind, tree) if tree is not None else None
+            if suffix == ".json":
+                text = json_skeleton(kind, plain, blank_entries=blank_entries)
+            else:
+                text = yaml_skeleton(kind, plain, blank_entries=blank_entries)
+            handle.write(text.encode("utf-8"))
+
+    return produce
+
+
+def input_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of the input for `kind`, keys as the input spells them."""
+    from sos_reports.kinds import get_kind
+
+    schema = get_kind(kind).model.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
+
+
+def copy_template(kind: str, output: Path, *, force: bool = False) -> Result:
+    """Write the packaged Word template of `kind` to `output`, to adapt to local branding."""
+    from sos_reports.documents.render import packaged_template
+    from sos_reports.kinds import get_kind
+
+    output = Path(output)
+    if output.suffix.lower() != ".docx":
+        raise OutputError(f"{output}: the template is a Word document; give a name ending in .docx")
+    data = packaged_template(get_kind(kind).template).read_bytes()
+    return Result(write_outputs([Output(output, _writer(data))], force=force))

@@ -1,0 +1,138 @@
+"""The validated model as template contexts: the family's report, and the chair's annex.
+
+Templates receive plain data only (dicts, lists, strings, numbers), never model objects
+whose methods a template could call. Every value is already in its printed form: dates in
+long UK form, Yes/No, choice labels, children by name, and text escaped for Word's XML with
+paragraphs and line breaks marked. The report's context is built without the confidential
+details and without withheld entries, so no template, not even a user's own, can print them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from markupsafe import Markup, escape
+from pydantic import BaseModel
+
+from sos_reports.kinds import KINDS
+from sos_reports.model.common import DEFAULT_QUESTION, DEFAULT_TEN, DEFAULT_ZERO, CommonInput
+from sos_reports.model.types import ChildRef, ChoiceValue
+from sos_reports.support.formatting import long_date
+
+DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
+
+# docxtpl turns `\a` inside a text run into a new paragraph with the same formatting, and
+# `\n` into a line break; one or more blank lines in the input start a new paragraph.
+_PARAGRAPH_BREAK = re.compile(r"\n{2,}")
+
+
+class YesNo(str):
+    """Prints Yes or No, and is true or false in a template's `{% if %}`."""
+
+    def __bool__(self) -> bool:
+        return self == "Yes"
+
+
+def word_text(text: str) -> Markup:
+    """User text made safe for the XML of a Word part, exactly as typed.
+
+    Beyond escaping `& < > " '`, the characters `{`, `}` and `%` go in as character
+    references: docxtpl rewrites `{_{` and `%_}` in the rendered XML, and text that looks like
+    template syntax must reach the report as typed.
+    """
+    escaped = str(escape(text)).replace("{", "&#123;").replace("}", "&#125;").replace("%", "&#37;")
+    return Markup(_PARAGRAPH_BREAK.sub("\a", escaped))
+
+
+def _printed(value: Any, names: dict[str, str]) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, BaseModel):
+        return {
+            (info.alias or name): _printed(getattr(value, name), names)
+            for name, info in type(value).model_fields.items()
+        }
+    if isinstance(value, list):
+        return [_printed(item, names) for item in value]
+    if isinstance(value, bool):
+        return YesNo("Yes" if value else "No")
+    if isinstance(value, dt.date):
+        return long_date(value)
+    if isinstance(value, ChoiceValue):
+        return word_text(value.label)
+    if isinstance(value, ChildRef):
+        return word_text(names.get(value, value))
+    if isinstance(value, str):
+        return word_text(value)
+    return value
+
+
+def _direction(score: int | None, previous: int | None) -> str | None:
+    if score is None or previous is None:
+        return None
+    if score > previous:
+        return "up (safer)"
+    if score < previous:
+        return "down (less safe)"
+    return "the same"
+
+
+def _common(model: CommonInput) -> dict[str, Any]:
+    names = {child.id: child.name for child in model.children}
+    ctx: dict[str, Any] = _printed(model, names)
+    ctx["title"] = word_text(KINDS[model.kind].title)
+    ctx["marking"] = word_text(model.marking or DEFAULT_MARKING)
+    scaling = ctx["scaling"]
+    scaling["question"] = scaling["question"] or word_text(DEFAULT_QUESTION)
+    scaling["ten_means"] = scaling["ten_means"] or word_text(DEFAULT_TEN)
+    scaling["zero_means"] = scaling["zero_means"] or word_text(DEFAULT_ZERO)
+    for printed, entry in zip(scaling["scores"], model.scaling.scores, strict=True):
+        score = getattr(entry, "score", None)
+        previous = getattr(entry, "previous", None)
+        printed["score"] = score
+        printed["score_text"] = f"{score} out of 10" if score is not None else "No score given"
+        printed["previous"] = previous
+        printed["direction"] = _direction(score, previous)
+    core_group = getattr(model, "core_group", None)
+    if core_group is not None:
+        attended = sum(meeting.attended for meeting in core_group)
+        ctx["core_group_attended"] = f"{attended} of {len(core_group)}"
+    return ctx
+
+
+def report_context(model: CommonInput) -> dict[str, Any]:
+    """What the family's copy may show: never the confidential details or withheld entries."""
+    ctx = _common(model)
+    ctx["confidential"] = {"present": YesNo("Yes" if model.confidential.present else "No")}
+    ctx["household"] = [
+        printed
+        for printed, person in zip(ctx["household"], model.household, strict=True)
+        if not person.withhold_from_family
+    ]
+    carers = getattr(model, "carer_health", None)
+    if carers is not None:
+        ctx["carer_health"] = [
+            printed
+            for printed, carer in zip(ctx["carer_health"], carers, strict=True)
+            if not carer.withhold_from_family
+        ]
+    return ctx
+
+
+def annex_context(model: CommonInput) -> dict[str, Any]:
+    """What the chair receives separately: the details, the withheld entries, and the case."""
+    ctx = _common(model)
+    ctx["withheld_household"] = [
+        printed
+        for printed, person in zip(ctx["household"], model.household, strict=True)
+        if person.withhold_from_family
+    ]
+    carers = getattr(model, "carer_health", None) or []
+    ctx["withheld_carers"] = [
+        printed
+        for printed, carer in zip(ctx.get("carer_health") or [], carers, strict=True)
+        if carer.withhold_from_family
+    ]
+    return ctx
