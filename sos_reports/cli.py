@@ -23,6 +23,7 @@ from sos_reports import __version__
 from sos_reports.kinds import KINDS
 
 if TYPE_CHECKING:
+    from sos_reports.commands.options import Options
     from sos_reports.errors import Finding
     from sos_reports.support.deadlines import DueDays
 
@@ -110,33 +111,80 @@ def _due_days(ctx: click.Context, param: click.Parameter, value: str | None) -> 
         raise click.BadParameter(str(exc)) from None
 
 
-due_days_option = click.option(
-    "--due-days",
-    callback=_due_days,
-    metavar="initial=N,review=N",
-    help="Working days before the conference that reports are due (default initial=2,review=5).",
-)
-strict_option = click.option(
-    "--strict", is_flag=True, help="Treat warnings as errors (plain-English ones aside)."
-)
-strict_language_option = click.option(
-    "--strict-language",
-    is_flag=True,
-    help="Treat plain-English warnings (acronyms, jargon, hard sentences) as errors.",
-)
-terms_option = click.option(
-    "--terms",
-    type=click.Path(path_type=Path, dir_okay=False),
-    metavar="FILE",
-    help="A local list of acronyms and jargon (.toml) that adds to, changes or removes "
-    "packaged terms; also read from SOS_REPORTS_TERMS.",
-)
+_OPTIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
+    "template": (
+        ("--template",),
+        {
+            "type": click.Path(path_type=Path, dir_okay=False, exists=True),
+            "help": "Fill this Word template instead of the packaged one.",
+        },
+    ),
+    "pdf": (
+        ("--pdf",),
+        {"is_flag": True, "help": "Also write a PDF of each document (needs LibreOffice)."},
+    ),
+    "force": (
+        ("-f", "--force"),
+        {"is_flag": True, "help": "Replace outputs that already exist (never an input)."},
+    ),
+    "strict": (
+        ("--strict",),
+        {"is_flag": True, "help": "Treat warnings as errors (plain-English ones aside)."},
+    ),
+    "due_days": (
+        ("--due-days",),
+        {
+            "callback": _due_days,
+            "metavar": "initial=N,review=N",
+            "help": "Working days before the conference that reports are due "
+            "(default initial=2,review=5).",
+        },
+    ),
+    "strict_language": (
+        ("--strict-language",),
+        {
+            "is_flag": True,
+            "help": "Treat plain-English warnings (acronyms, jargon, hard sentences) as errors.",
+        },
+    ),
+    "terms": (
+        ("--terms",),
+        {
+            "type": click.Path(path_type=Path, dir_okay=False),
+            "metavar": "FILE",
+            "help": "A local list of acronyms and jargon (.toml) that adds to, changes or "
+            "removes packaged terms; also read from SOS_REPORTS_TERMS.",
+        },
+    ),
+}
+
+
+def report_options(*names: str, **helps: str) -> Callable[[F], F]:
+    """The report options `names` (fields of `Options`) on the command line, in that order,
+    handed to the command whole as its `options` argument; `helps` words one differently."""
+
+    def decorate(command: F) -> F:
+        @wraps(command)
+        def with_options(*args: Any, **kwargs: Any) -> Any:
+            from sos_reports.commands.options import Options
+
+            given = {name: kwargs.pop(name) for name in names}
+            return command(*args, options=Options(**given), **kwargs)
+
+        decorated: Any = with_options
+        for name in reversed(names):
+            flags, settings = _OPTIONS[name]
+            help_text = helps.get(name, settings["help"])
+            decorated = click.option(*flags, name, **{**settings, "help": help_text})(decorated)
+        return decorated
+
+    return decorate
+
+
+force_option = click.option(*_OPTIONS["force"][0], **_OPTIONS["force"][1])
 kind_argument = click.argument("kind", type=click.Choice(list(KINDS), case_sensitive=False))
 input_argument = click.argument(
     "input_path", metavar="INPUT", type=click.Path(path_type=Path, dir_okay=False)
-)
-force_option = click.option(
-    "-f", "--force", is_flag=True, help="Replace outputs that already exist (never an input)."
 )
 
 
@@ -195,7 +243,6 @@ def _due_line(due: dt.date | None, days: int | None) -> str | None:
 
 @cli.command()
 @input_argument
-@strict_option
 @click.option(
     "--format",
     "output_format",
@@ -203,24 +250,15 @@ def _due_line(due: dt.date | None, days: int | None) -> str | None:
     default="text",
     help="json: print the findings to standard output as a JSON list.",
 )
-@due_days_option
-@strict_language_option
-@terms_option
+@report_options("strict", "due_days", "strict_language", "terms")
 @handle_errors
-def validate(
-    input_path: Path,
-    strict: bool,
-    output_format: str,
-    due_days: DueDays | None,
-    strict_language: bool,
-    terms: Path | None,
-) -> int:
+def validate(input_path: Path, output_format: str, options: Options) -> int:
     """Check an input and list every error and warning with its place."""
     from sos_reports.commands.reports import validate as check_input
     from sos_reports.errors import InputError
 
     try:
-        checked = check_input(input_path, due_days, terms)
+        checked = check_input(input_path, options)
     except InputError as exc:
         if output_format != "json":
             raise
@@ -228,7 +266,7 @@ def validate(
         click.echo(json.dumps([f.as_dict() for f in exc.findings], indent=2, ensure_ascii=False))
         _say(f"Error: {exc}")
         return 1
-    failed = bool(checked.stopping(strict, strict_language))
+    failed = bool(checked.stopping(options.strict, options.strict_language))
     if output_format == "json":
         click.echo(
             json.dumps([f.as_dict() for f in checked.findings], indent=2, ensure_ascii=False)
@@ -257,43 +295,13 @@ def validate(
     suffixes=(".docx",),
     hint=" (the report is a Word document; --pdf also writes a PDF beside it)",
 )
-@click.option(
-    "--template",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="Fill this Word template instead of the packaged one.",
-)
-@click.option("--pdf", is_flag=True, help="Also write a PDF of each document (needs LibreOffice).")
-@force_option
-@strict_option
-@due_days_option
-@strict_language_option
-@terms_option
+@report_options("template", "pdf", "force", "strict", "due_days", "strict_language", "terms")
 @handle_errors
-def fill(
-    input_path: Path,
-    output: Path | None,
-    template: Path | None,
-    pdf: bool,
-    force: bool,
-    strict: bool,
-    due_days: DueDays | None,
-    strict_language: bool,
-    terms: Path | None,
-) -> None:
+def fill(input_path: Path, output: Path | None, options: Options) -> None:
     """Check an input and write its report (and its confidential annex, if it has one)."""
     from sos_reports.commands.reports import fill as fill_report
 
-    result = fill_report(
-        input_path,
-        output,
-        template=template,
-        force=force,
-        strict=strict,
-        due_days=due_days,
-        pdf=pdf,
-        strict_language=strict_language,
-        terms=terms,
-    )
+    result = fill_report(input_path, output, options)
     _print_findings(result.findings)
     due = _due_line(result.due_date, result.due_days)
     if due:
@@ -426,25 +434,11 @@ def check_template(template_path: Path, kind: str, output_format: str) -> int:
     type=click.IntRange(min=1),
     help="Reports filled at once (default: one per core of this machine).",
 )
-@click.option("--pdf", is_flag=True, help="Also write a PDF of each document (needs LibreOffice).")
-@force_option
-@strict_option
-@strict_language_option
-@terms_option
-@due_days_option
+@report_options("pdf", "force", "strict", "strict_language", "terms", "due_days")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @handle_errors
 def batch(
-    inputs: tuple[Path, ...],
-    out_dir: Path,
-    jobs: int | None,
-    pdf: bool,
-    force: bool,
-    strict: bool,
-    strict_language: bool,
-    terms: Path | None,
-    due_days: DueDays | None,
-    quiet: bool,
+    inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, quiet: bool, options: Options
 ) -> int:
     """Fill every INPUT (files, or folders holding .yaml, .yml, .json, .xlsx and Word forms).
 
@@ -467,19 +461,7 @@ def batch(
             bar.update(1)
 
     try:
-        result = run_batch(
-            inputs,
-            out_dir,
-            jobs=jobs,
-            pdf=pdf,
-            force=force,
-            strict=strict,
-            strict_language=strict_language,
-            terms=terms,
-            due_days=due_days,
-            on_start=started,
-            on_outcome=done,
-        )
+        result = run_batch(inputs, out_dir, options, jobs=jobs, on_start=started, on_outcome=done)
     except KeyboardInterrupt as exc:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -521,8 +503,9 @@ def batch(
     help="The port to listen on, on 127.0.0.1 only (0: a free one).",
 )
 @click.option("--no-browser", is_flag=True, help="Print the address; do not open a browser.")
+@report_options("due_days", "terms")
 @handle_errors
-def serve(folder: Path, port: int | None, no_browser: bool) -> None:
+def serve(folder: Path, port: int | None, no_browser: bool, options: Options) -> None:
     """Fill reports in your browser: a form on this computer only, saving drafts in FOLDER.
 
     The drafts are input files (YAML), so validate, fill, batch and merge work on them.
@@ -532,7 +515,7 @@ def serve(folder: Path, port: int | None, no_browser: bool) -> None:
     from sos_reports.web.server import serve as run
 
     try:
-        run(folder, port, open_browser=not no_browser, say=click.echo)
+        run(folder, port, options, open_browser=not no_browser, say=click.echo)
     except Interrupted:
         click.echo("Stopped. Your drafts are saved in the folder.")
 
@@ -573,13 +556,9 @@ def _print_batch_summary(result: Any) -> None:
     required=True,
     hint=" (the map is a Word document; --pdf also writes a PDF beside it)",
 )
-@click.option("--pdf", is_flag=True, help="Also write a PDF of the map (needs LibreOffice).")
-@force_option
-@due_days_option
+@report_options("pdf", "force", "due_days", pdf="Also write a PDF of the map (needs LibreOffice).")
 @handle_errors
-def merge(
-    inputs: tuple[Path, ...], output: Path, pdf: bool, force: bool, due_days: DueDays | None
-) -> int:
+def merge(inputs: tuple[Path, ...], output: Path, options: Options) -> int:
     """Put the agencies' inputs for one conference on one Signs of Safety map for the chair.
 
     INPUT is an agency's input (any kind, any form) or a folder of them.
@@ -588,7 +567,7 @@ def merge(
     from sos_reports.errors import MergeError
 
     try:
-        result = merge_inputs(list(inputs), output, force=force, pdf=pdf, due_days=due_days)
+        result = merge_inputs(list(inputs), output, options)
     except MergeError as exc:
         for source, findings in exc.invalid:
             if len(findings) == 1 and findings[0].code == "read" and not findings[0].path:

@@ -1,7 +1,7 @@
 """The registry of report kinds: everything the rest of the package knows about each kind.
 
 Adding a kind is an entry here, a model module (model/<name>.py), a template builder
-(builders/<name>.py, which writes templates/<name>/report.docx) and an example; the
+(documents/builders/<name>.py, which writes templates/<name>/report.docx) and an example; the
 readers, forms, rules, builders, merge and command line read the rest from this entry.
 Imports nothing heavy: the command line reads the names for its `--help`.
 """
@@ -9,18 +9,13 @@ Imports nothing heavy: the command line reads the names for its `--help`.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     # pydantic's base, not model/common.py's CommonInput: the models import this registry
     # for the kind names, and the registry must not import them back.
     from pydantic import BaseModel
-
-    Rule = Callable[[Any, dt.date | None], Iterator[Any]]
 
 
 @dataclass(frozen=True)
@@ -32,11 +27,24 @@ class Kind:
     footer: str  # the report template's footer (a template, like its text)
     short_name: str  # how the conference map names a report of this kind
     article: str = "a"  # "a medical report", "an icpc report": as the name is read aloud
-    # The kind's own rules (functions in sos_reports.checks.rules), run after the shared ones.
+    # The kind's own rules, by name: functions of checks/rules.py, which looks them up (the
+    # registry imports nothing of the checks). They run after the shared ones.
     rule_names: tuple[str, ...] = ()
     # How the next report of this kind is pre-filled from an earlier input (a function in
-    # sos_reports.inputs.forms.carry); by default the shared blocks only.
+    # inputs/forms/carry.py); by default the shared blocks only.
     carry: str = "into_any_report"
+    # The lists whose entries may be marked `withhold_from_family`: left out of the family's
+    # copy, and given to the chair in the annex as `withheld_<list>`.
+    withheld: tuple[str, ...] = ("household",)
+    # The lists of meetings whose attendance the report counts, as `<list>_attended`.
+    counted: tuple[str, ...] = ()
+    # The example input of the kind, in examples/: the one the documentation and the tests
+    # fill (by default `<name>.yaml`).
+    example: str = ""
+
+    @property
+    def example_name(self) -> str:
+        return self.example or f"{self.name}.yaml"
 
     @property
     def model(self) -> type[BaseModel]:
@@ -44,12 +52,6 @@ class Kind:
         module, _, cls = self.model_path.rpartition(".")
         model: type[BaseModel] = getattr(importlib.import_module(module), cls)
         return model
-
-    @property
-    def rules(self) -> tuple[Rule, ...]:
-        # By name, as the model is: rules.py reads this registry, and is not read back.
-        rules = importlib.import_module("sos_reports.checks.rules")
-        return tuple(getattr(rules, name) for name in self.rule_names)
 
     @property
     def conference_types(self) -> tuple[str, ...]:
@@ -88,6 +90,7 @@ KINDS: dict[str, Kind] = {
             article="an",
             rule_names=("family_household_rules", "involvement_rules", "view_on_plan_rules"),
             carry="into_agency_report",
+            example="icpc-school.yaml",
         ),
         Kind(
             "rcpc",
@@ -106,6 +109,8 @@ KINDS: dict[str, Kind] = {
                 "recommendation_rules",
             ),
             carry="into_review",
+            counted=("core_group",),
+            example="rcpc-school.yaml",
         ),
         Kind(
             "medical",
@@ -122,6 +127,8 @@ KINDS: dict[str, Kind] = {
                 "information_sharing_rules",
             ),
             carry="into_gp_report",
+            withheld=("household", "carer_health"),
+            example="medical-gp.yaml",
         ),
     )
 }

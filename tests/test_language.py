@@ -363,13 +363,13 @@ def test_a_missing_local_list_is_named(tmp_path: Path, runner: CliRunner) -> Non
 
 
 def test_the_packaged_list_ships_in_the_wheel_and_resolves() -> None:
-    packaged = resources.files("sos_reports").joinpath("data/terms.toml")
+    packaged = resources.files("sos_reports.checks").joinpath("data/terms.toml")
     assert packaged.is_file()
     assert "CAMHS" in tomllib.loads(packaged.read_text("utf-8"))["terms"]
     config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
-    globs = config["tool"]["setuptools"]["package-data"]["sos_reports"]
-    data = ROOT / "sos_reports" / "data"
-    shipped = {p for pattern in globs for p in (ROOT / "sos_reports").glob(pattern)}
+    globs = config["tool"]["setuptools"]["package-data"]["sos_reports.checks"]
+    data = ROOT / "sos_reports" / "checks" / "data"
+    shipped = {p for pattern in globs for p in (ROOT / "sos_reports" / "checks").glob(pattern)}
     assert set(data.iterdir()) <= shipped
 
 

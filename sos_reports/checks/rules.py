@@ -49,7 +49,8 @@ def check(p: Any, kind: str, due: dt.date | None) -> list[Issue]:
     out: list[Issue] = []
     from sos_reports.kinds import get_kind
 
-    for rule in (*COMMON, *get_kind(kind).rules):
+    own = tuple(globals()[name] for name in get_kind(kind).rule_names)
+    for rule in (*COMMON, *own):
         out.extend(rule(p, due))
     return out
 

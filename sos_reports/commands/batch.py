@@ -23,13 +23,13 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from sos_reports.commands.options import Options
 from sos_reports.errors import Finding, InputError, OutputError, ReadError, SosError
 
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
     from sos_reports.commands.reports import Filled
-    from sos_reports.support.deadlines import DueDays
 
 # The files a folder is searched for: what `read_input` reads. A Word document found in a
 # folder is an input only if the reader takes it for a filled form (see `Outcome.skipped`).
@@ -97,16 +97,6 @@ class BatchResult:
     @property
     def written(self) -> list[str]:
         return [path for o in self.outcomes for path in o.written]
-
-
-@dataclass(frozen=True)
-class Settings:
-    force: bool = False
-    strict: bool = False
-    due_days: DueDays | None = None
-    pdf: bool = False
-    strict_language: bool = False
-    terms: Path | None = None
 
 
 def default_jobs() -> int:
@@ -227,19 +217,16 @@ def _name(inputs: list[tuple[Path, bool]], common: Path | None, out_dir: Path) -
 def batch(
     paths: Iterable[Path],
     out_dir: Path,
+    options: Options | None = None,
     *,
     jobs: int | None = None,
-    pdf: bool = False,
-    force: bool = False,
-    strict: bool = False,
-    strict_language: bool = False,
-    terms: Path | None = None,
-    due_days: DueDays | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
     on_start: Callable[[int], None] | None = None,
+    **settings: Any,
 ) -> BatchResult:
     """Fill every input of `paths` (files, or folders to search) into reports under `out_dir`.
 
+    `options` (an `Options`, or its names as keywords) are `fill`'s, for every input.
     Returns every input's outcome, in the order the inputs were found; an input that fails
     stops no other. `on_start` is told how many inputs there are, `on_outcome` each outcome
     as it comes. Raises OutputError when `out_dir` cannot be made, PdfError when PDFs are
@@ -247,15 +234,8 @@ def batch(
     Interrupted, with `written` naming every file already in place.
     """
     out_dir = Path(out_dir)
-    settings = Settings(
-        force=force,
-        strict=strict,
-        due_days=due_days,
-        pdf=pdf,
-        strict_language=strict_language,
-        terms=terms,
-    )
-    if pdf:
+    options = Options.of(options, **settings)
+    if options.pdf:
         from sos_reports.documents.pdf import find_soffice
 
         find_soffice()  # before any work, as `fill` does
@@ -276,7 +256,7 @@ def batch(
     try:
         workers = max(1, min(jobs or default_jobs(), len(work) or 1))
         run = _in_process if workers == 1 else _in_workers
-        run(work, settings, workers, record)
+        run(work, options, workers, record)
     except KeyboardInterrupt as exc:
         exc.written = [p for o in outcomes for p in o.written]  # type: ignore[attr-defined]
         raise
@@ -329,20 +309,20 @@ def _remove_empty(folders: list[Path]) -> None:
 
 
 def _in_process(
-    work: list[Job], settings: Settings, workers: int, record: Callable[[Outcome], None]
+    work: list[Job], options: Options, workers: int, record: Callable[[Outcome], None]
 ) -> None:
-    for group in _groups(work, settings, 1):
-        _fill_group(group, settings, record)
+    for group in _groups(work, options, 1):
+        _fill_group(group, options, record)
 
 
-def _groups(work: list[Job], settings: Settings, workers: int) -> list[list[Job]]:
-    if not settings.pdf:
+def _groups(work: list[Job], options: Options, workers: int) -> list[list[Job]]:
+    if not options.pdf:
         return [[job] for job in work]
     size = max(1, min(PDF_GROUP, math.ceil(len(work) / workers)))
     return [work[i : i + size] for i in range(0, len(work), size)]
 
 
-def _fill_group(group: list[Job], settings: Settings, record: Callable[[Outcome], None]) -> None:
+def _fill_group(group: list[Job], options: Options, record: Callable[[Outcome], None]) -> None:
     """Fill each job of a group; with PDFs, convert all of them in one LibreOffice run."""
     from sos_reports.commands.reports import prepare
 
@@ -350,20 +330,11 @@ def _fill_group(group: list[Job], settings: Settings, record: Callable[[Outcome]
     for job in group:
         _check_stopping()
         try:
-            prepared = prepare(
-                job.input,
-                job.output,
-                force=settings.force,
-                strict=settings.strict,
-                due_days=settings.due_days,
-                pdf=settings.pdf,
-                strict_language=settings.strict_language,
-                terms=settings.terms,
-            )
+            prepared = prepare(job.input, job.output, options)
         except Exception as exc:
             record(_failure(job, exc))
             continue
-        if settings.pdf:
+        if options.pdf:
             filled.append((job, prepared))
         else:
             _write(job, prepared, record)
@@ -377,7 +348,7 @@ def _fill_group(group: list[Job], settings: Settings, record: Callable[[Outcome]
             return
         # One document LibreOffice cannot convert must not cost the others their PDFs.
         for job, _ in filled:
-            _fill_group([job], settings, record)
+            _fill_group([job], options, record)
         return
     for number, (job, prepared) in enumerate(filled):
         prepared.add_pdfs(pdfs[number])
@@ -497,7 +468,7 @@ def _check_stopping() -> None:
         raise Interrupted(signal.SIGTERM)
 
 
-def _worker(tasks: Any, results: Any, settings: Settings) -> None:
+def _worker(tasks: Any, results: Any, options: Options) -> None:
     from sos_reports.support.interrupts import STOPPING
 
     for signum in STOPPING:
@@ -510,7 +481,7 @@ def _worker(tasks: Any, results: Any, settings: Settings) -> None:
                 group = _receive(tasks)
             if group is None:
                 break
-            _fill_group(group, settings, results.put)
+            _fill_group(group, options, results.put)
     except KeyboardInterrupt:
         pass  # what was written is recorded; the parent reports it
     finally:
@@ -538,7 +509,7 @@ def _warm_up() -> None:
 
 
 def _in_workers(
-    work: list[Job], settings: Settings, workers: int, record: Callable[[Outcome], None]
+    work: list[Job], options: Options, workers: int, record: Callable[[Outcome], None]
 ) -> None:
     context = _context()
     if context.get_start_method() == "fork":
@@ -562,10 +533,10 @@ def _in_workers(
         # The workers are forked before the feeder thread starts: forking a process with
         # threads running can copy a lock in the middle of being held.
         for _ in range(workers):
-            process = context.Process(target=_worker, args=(tasks, results, settings), daemon=True)
+            process = context.Process(target=_worker, args=(tasks, results, options), daemon=True)
             process.start()
             processes.append(process)
-        for group in _groups(work, settings, workers):
+        for group in _groups(work, options, workers):
             tasks.put(group)
         for _ in range(workers):
             tasks.put(None)

@@ -19,10 +19,11 @@ from typing import Any
 from markupsafe import Markup
 
 from sos_reports.checks.validation import Checked
+from sos_reports.commands.options import Options
 from sos_reports.errors import Finding, InputError, MergeError, OutputError, ReadError
 from sos_reports.kinds import KINDS
 from sos_reports.model.common import DEFAULT_QUESTION, DEFAULT_TEN, DEFAULT_ZERO, CommonInput
-from sos_reports.support.deadlines import DueDays, is_working_day
+from sos_reports.support.deadlines import is_working_day
 from sos_reports.support.formatting import long_date, names_list
 
 # What a folder's input files are called; the readers refuse what they cannot read.
@@ -98,7 +99,7 @@ def _key(path: Path) -> str:
 
 
 def read_inputs(
-    files: Sequence[tuple[Path, bool]], due_days: DueDays | None = None
+    files: Sequence[tuple[Path, bool]], options: Options | None = None
 ) -> tuple[list[Contribution], list[str]]:
     """Read and check every input; MergeError with the findings of each one not valid.
 
@@ -113,7 +114,7 @@ def read_inputs(
     notes: list[str] = []
     for path, in_folder in files:
         try:
-            checked = validate(path, due_days)
+            checked = validate(path, options)
         except ReadError as exc:
             if in_folder and path.suffix.lower() == ".docx":
                 notes.append(f"{path} was skipped: it {exc.message}")
@@ -634,12 +635,13 @@ def _lone_dangers(dangers: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def merge(
     paths: Sequence[Path],
     output: Path,
-    *,
-    force: bool = False,
-    pdf: bool = False,
-    due_days: DueDays | None = None,
+    options: Options | None = None,
+    **settings: Any,
 ) -> Merged:
     """Write the conference map of the inputs (files, or folders of them) to `output`.
+
+    Of the options (an `Options`, or its names as keywords) the map uses `force`, `pdf`
+    and the due days.
 
     Raises MergeError with the findings of each input that is not valid, or with every way
     the inputs do not belong to one conference; OutputError when the map may not be written;
@@ -648,12 +650,14 @@ def merge(
     from sos_reports.documents.render import packaged_template, render
     from sos_reports.documents.writing import Output, check_outputs, write_outputs
 
+    options = Options.of(options, **settings)
+    force, pdf = options.force, options.pdf
     output = Path(output)
     if output.suffix.lower() != ".docx":
         raise OutputError(f"{output}: the map is a Word document; give a name ending in .docx")
     targets = [output] + ([output.with_suffix(".pdf")] if pdf else [])
     files = input_files(paths, skip=targets)
-    contributions, skipped = read_inputs(files, due_days)
+    contributions, skipped = read_inputs(files, options)
     problems = mismatches(contributions)
     if problems:
         raise MergeError(

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from sos_reports.checks.validation import Checked, check
+from sos_reports.commands.options import Options
 from sos_reports.errors import Finding, OutputError
 from sos_reports.inputs.read import read_input
 from sos_reports.kinds import KINDS
 from sos_reports.results import Result
-from sos_reports.support.deadlines import DueDays
 from sos_reports.support.formatting import long_date
 
 if TYPE_CHECKING:
@@ -22,15 +22,18 @@ if TYPE_CHECKING:
 from sos_reports.documents.writing import Output, check_outputs, write_outputs
 
 
-def validate(path: Path, due_days: DueDays | None = None, terms: Path | None = None) -> Checked:
+def validate(path: Path, options: Options | None = None, **settings: Any) -> Checked:
     """Read and check an input; every finding, never an exception for a bad value.
 
-    `terms` is a local list of acronyms and jargon, applied after SOS_REPORTS_TERMS.
+    Of the options (an `Options`, or its names as keywords) the due days and the local list
+    of acronyms and jargon (`terms`, applied after SOS_REPORTS_TERMS) are used.
     """
     from sos_reports.checks.language import load_terms
 
+    options = Options.of(options, **settings)
+    terms = options.terms
     known = load_terms(Path(terms) if terms is not None else None)
-    return check(read_input(Path(path)), due_days, known)
+    return check(read_input(Path(path)), options.due_days, known)
 
 
 def default_output(input_path: Path) -> Path:
@@ -42,39 +45,22 @@ def annex_path(report: Path) -> Path:
 
 
 def fill(
-    input_path: Path,
-    output: Path | None = None,
-    *,
-    template: Path | None = None,
-    force: bool = False,
-    strict: bool = False,
-    due_days: DueDays | None = None,
-    pdf: bool = False,
-    strict_language: bool = False,
-    terms: Path | None = None,
+    input_path: Path, output: Path | None = None, options: Options | None = None, **settings: Any
 ) -> Result:
     """Validate an input and write its report (and its confidential annex, when it has one),
-    with `pdf` a PDF of each as well.
+    with the `pdf` option a PDF of each as well.
 
-    Raises InputError with every finding when the input is not valid (or, with `strict`,
-    has warnings about the input; with `strict_language`, plain-English warnings, found with
-    the local list `terms` as well), TemplateError for a template that cannot be filled,
-    OutputError when an output may not be written, PdfError when LibreOffice is missing or
-    fails. Every output is checked before any work, and nothing is written unless everything
-    succeeds.
+    `options` is an `Options`, or its names given as keywords. Raises InputError with every
+    finding when the input is not valid (or, with `strict`, has warnings about the input;
+    with `strict_language`, plain-English warnings, found with the local list `terms` as
+    well), TemplateError for a `template` that cannot be filled, OutputError when an output
+    may not be written (an existing one without `force`), PdfError when LibreOffice is
+    missing or fails. Every output is checked before any work, and nothing is written
+    unless everything succeeds.
     """
-    filled = prepare(
-        input_path,
-        output,
-        template=template,
-        force=force,
-        strict=strict,
-        due_days=due_days,
-        pdf=pdf,
-        strict_language=strict_language,
-        terms=terms,
-    )
-    if pdf:
+    options = Options.of(options, **settings)
+    filled = prepare(input_path, output, options)
+    if options.pdf:
         filled.add_pdfs(pdfs_of(filled.documents))
     return filled.write()
 
@@ -107,23 +93,16 @@ class Filled:
 
 
 def prepare(
-    input_path: Path,
-    output: Path | None = None,
-    *,
-    template: Path | None = None,
-    force: bool = False,
-    strict: bool = False,
-    due_days: DueDays | None = None,
-    pdf: bool = False,
-    strict_language: bool = False,
-    terms: Path | None = None,
+    input_path: Path, output: Path | None = None, options: Options | None = None, **settings: Any
 ) -> Filled:
     """Everything `fill` does short of converting to PDF and writing: raises as `fill` does."""
     from sos_reports.documents.render import packaged_template
 
+    options = Options.of(options, **settings)
+    template, force, pdf = options.template, options.force, options.pdf
     input_path = Path(input_path)
-    checked = validate(input_path, due_days, terms)
-    model = checked.valid_model(strict, strict_language)
+    checked = validate(input_path, options)
+    model = checked.valid_model(options.strict, options.strict_language)
     output = Path(output) if output is not None else default_output(input_path)
     if output.suffix.lower() != ".docx":
         raise OutputError(f"{output}: the report is a Word document; give a name ending in .docx")

@@ -95,44 +95,39 @@ def _common(model: CommonInput) -> dict[str, Any]:
         printed["score_text"] = f"{score} out of 10" if score is not None else "No score given"
         printed["previous"] = previous
         printed["direction"] = _direction(score, previous)
-    core_group = getattr(model, "core_group", None)
-    if core_group is not None:
-        attended = sum(meeting.attended for meeting in core_group)
-        ctx["core_group_attended"] = f"{attended} of {len(core_group)}"
+    for name in KINDS[model.kind].counted:
+        meetings = getattr(model, name)
+        attended = sum(meeting.attended for meeting in meetings)
+        ctx[f"{name}_attended"] = f"{attended} of {len(meetings)}"
     return ctx
+
+
+def _split(model: CommonInput, ctx: dict[str, Any], name: str) -> tuple[list[Any], list[Any]]:
+    """The printed entries of the list `name`: those the family may see, and those withheld."""
+    shown: list[Any] = []
+    withheld: list[Any] = []
+    for printed, entry in zip(ctx[name], getattr(model, name), strict=True):
+        (withheld if entry.withhold_from_family else shown).append(printed)
+    return shown, withheld
 
 
 def report_context(model: CommonInput) -> dict[str, Any]:
     """What the family's copy may show: never the confidential details or withheld entries."""
     ctx = _common(model)
     ctx["confidential"] = {"present": YesNo("Yes" if model.confidential.present else "No")}
-    ctx["household"] = [
-        printed
-        for printed, person in zip(ctx["household"], model.household, strict=True)
-        if not person.withhold_from_family
-    ]
-    carers = getattr(model, "carer_health", None)
-    if carers is not None:
-        ctx["carer_health"] = [
-            printed
-            for printed, carer in zip(ctx["carer_health"], carers, strict=True)
-            if not carer.withhold_from_family
-        ]
+    for name in KINDS[model.kind].withheld:
+        ctx[name] = _split(model, ctx, name)[0]
     return ctx
 
 
 def annex_context(model: CommonInput) -> dict[str, Any]:
-    """What the chair receives separately: the details, the withheld entries, and the case."""
+    """What the chair receives separately: the details, the withheld entries, and the case.
+
+    The annex template is one for every kind: each list that any kind may withhold is
+    given, empty where this kind has no such list.
+    """
     ctx = _common(model)
-    ctx["withheld_household"] = [
-        printed
-        for printed, person in zip(ctx["household"], model.household, strict=True)
-        if person.withhold_from_family
-    ]
-    carers = getattr(model, "carer_health", None) or []
-    ctx["withheld_carers"] = [
-        printed
-        for printed, carer in zip(ctx.get("carer_health") or [], carers, strict=True)
-        if carer.withhold_from_family
-    ]
+    for name in {name for kind in KINDS.values() for name in kind.withheld}:
+        has = name in KINDS[model.kind].withheld
+        ctx[f"withheld_{name}"] = _split(model, ctx, name)[1] if has else []
     return ctx

@@ -26,11 +26,12 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from sos_reports.commands.options import Options
 from sos_reports.errors import Finding, SosError
 from sos_reports.kinds import KINDS
 from sos_reports.support.tree import dig, path_of
 from sos_reports.web import pages
-from sos_reports.web.drafts import Draft, DraftError, Drafts, shown_name
+from sos_reports.web.drafts import Draft, DraftError, Drafts, DraftStore, shown_name
 from sos_reports.web.pages import Form, Group, Loop, Page, Question, Task
 from sos_reports.web.security import Guard, Keys
 
@@ -59,10 +60,10 @@ def said(label: str, message: str) -> str:
 
 
 class App:
-    """The state of one server run: its folder of drafts, its secrets, its templates."""
+    """The state of one server run: its drafts, its secrets, its templates."""
 
-    def __init__(self, folder: Path, keys: Keys, pdf_available: Callable[[], bool]) -> None:
-        self.drafts = Drafts(folder, keys.drafts)
+    def __init__(self, drafts: DraftStore, keys: Keys, pdf_available: Callable[[], bool]) -> None:
+        self.drafts = drafts
         self.keys = keys
         self.pdf_available = pdf_available
         self._locks: dict[str, threading.Lock] = {}
@@ -185,10 +186,25 @@ def _label_at(loop: Loop, path: str) -> str | None:
 
 
 def create_app(
-    folder: Path, keys: Keys, port: int, pdf_available: Callable[[], bool] | None = None
+    folder: Path,
+    keys: Keys,
+    port: int,
+    pdf_available: Callable[[], bool] | None = None,
+    options: Options | None = None,
 ) -> Guard:
-    """The application for the drafts in `folder`, behind its guard, for the bound `port`."""
-    state = App(folder, keys, pdf_available or _libreoffice_present)
+    """The application for the drafts in `folder`, behind its guard, for the bound `port`,
+    checking them with `options`."""
+    drafts = Drafts(folder, keys.drafts, options)
+    return Guard(pages_app(drafts, keys, pdf_available), keys=keys, port=port)
+
+
+def pages_app(
+    drafts: DraftStore, keys: Keys, pdf_available: Callable[[], bool] | None = None
+) -> Starlette:
+    """The pages of the form over `drafts`, without a guard: whoever serves them puts the
+    guard in front that says who the user is (the local start token and cookie, or a
+    sign-in) and checks each request's host and origin."""
+    state = App(drafts, keys, pdf_available or _libreoffice_present)
 
     async def form_of(request: Request) -> Form | Response:
         async with request.form(max_files=0, max_fields=MAX_FIELDS) as data:
@@ -235,7 +251,7 @@ def create_app(
             status,
             title=("Error: " if errors else "") + title,
             listing=state.drafts.listing(),
-            folder=str(state.drafts.folder),
+            folder=state.drafts.where,
             **errors,
         )
 
@@ -258,13 +274,12 @@ def create_app(
         errors = {}
         if kind not in KINDS:
             errors["next-kind"] = "Select which report you are writing next"
-        path = state.drafts.path_of(earlier or "") if earlier else None
-        if path is None:
+        source = state.drafts.find(earlier) if earlier else None
+        if source is None:
             errors["next-earlier"] = "Select the earlier report to start from"
         if errors:
             return start_page(400, next_errors=errors)
-        assert path is not None and kind is not None
-        source = state.drafts.read(path)
+        assert source is not None and kind is not None
         draft = state.drafts.create(kind, carry_forward(source.tree, kind))
         return RedirectResponse(f"/d/{draft.id}", 303)
 
@@ -479,13 +494,13 @@ def create_app(
             notice=notice,
             conflicts=conflicts or [],
             seen=pages.seen(page),
-            version=draft.checked.source.path.stat().st_mtime_ns,
+            version=draft.version,
         )
 
     def _post(draft: Draft, page: Page, form: Form, *, back: str, after: str) -> Response:
         action = form.one("action") or "continue"
         version = form.one("version")
-        current = str(draft.checked.source.path.stat().st_mtime_ns)
+        current = draft.version
         if version == current:
             tree = pages.apply(page, form, copy.deepcopy(draft.tree))
         else:
@@ -600,10 +615,9 @@ def create_app(
     async def server_error(request: Request, exc: Exception) -> Response:
         return failed(exc)
 
-    app = Starlette(
+    return Starlette(
         routes=routes, exception_handlers={404: not_found, 405: not_found, 500: server_error}
     )
-    return Guard(app, keys=keys, port=port)
 
 
 def _plain_number(text: str) -> bool:

@@ -15,12 +15,16 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sos_reports.checks.validation import Checked, check
+from sos_reports.commands.options import Options
 from sos_reports.errors import Finding, InputError, SosError
 from sos_reports.inputs.read import read_input
 from sos_reports.kinds import KINDS
+
+if TYPE_CHECKING:
+    from sos_reports.checks.language import Terms
 
 SUFFIXES = (".yaml", ".yml", ".json")
 # A folder of drafts is listed up to this many files (the newest first).
@@ -47,6 +51,11 @@ class Draft:
     tree: dict[str, Any]
     checked: Checked
 
+    @property
+    def version(self) -> str:
+        """What a page carries to tell, when it is sent, whether the draft changed meanwhile."""
+        return str(self.checked.source.path.stat().st_mtime_ns)
+
 
 @dataclass
 class Listed:
@@ -60,12 +69,40 @@ class Listed:
     problem: str | None = None
 
 
-class Drafts:
-    """The drafts in one folder."""
+class DraftStore(Protocol):
+    """Where the browser form's drafts are kept, and all that its pages ask of that place.
 
-    def __init__(self, folder: Path, secret: bytes) -> None:
+    The local form keeps them as files in one folder (`Drafts`); a service that keeps them
+    elsewhere (a database) gives the same pages another store. Ids are opaque to the pages:
+    they never hold a name, a file's or a family's.
+    """
+
+    @property
+    def where(self) -> str: ...  # said on the start page: where the drafts are kept
+
+    def listing(self) -> list[Listed]: ...
+
+    def open(self, draft_id: str) -> Draft: ...
+
+    def find(self, draft_id: str) -> Draft | None: ...  # as `open`, or None when there is none
+
+    def create(self, kind: str, tree: dict[str, Any] | None = None) -> Draft: ...
+
+    def save(self, draft: Draft, tree: dict[str, Any]) -> Draft: ...
+
+
+class Drafts:
+    """The drafts in one folder, checked with `options` (the due days and the local terms)."""
+
+    def __init__(self, folder: Path, secret: bytes, options: Options | None = None) -> None:
         self.folder = folder.resolve()
         self._secret = secret
+        self._options = options or Options()
+        self._terms: Terms | None = None
+
+    @property
+    def where(self) -> str:
+        return str(self.folder)
 
     def id_of(self, path: Path) -> str:
         digest = hmac.new(self._secret, path.name.encode("utf-8", "surrogateescape"), "sha256")
@@ -108,6 +145,10 @@ class Drafts:
             out.append(Listed(self.id_of(path), shown_name(path.name), kind, title, saved, problem))
         return out
 
+    def find(self, draft_id: str) -> Draft | None:
+        path = self.path_of(draft_id)
+        return self.read(path) if path is not None else None
+
     def open(self, draft_id: str) -> Draft:
         path = self.path_of(draft_id)
         if path is None:
@@ -126,7 +167,11 @@ class Drafts:
             ) from None
         except OSError as exc:
             raise DraftError(f"{shown_name(path.name)} cannot be read: {exc.strerror}.") from None
-        checked = check(source)
+        if self._terms is None and self._options.terms is not None:
+            from sos_reports.checks.language import load_terms
+
+            self._terms = load_terms(self._options.terms)
+        checked = check(source, self._options.due_days, self._terms)
         if checked.kind is None:
             raise DraftError(
                 f"{shown_name(path.name)} does not say which report it is: give it a `kind`.",

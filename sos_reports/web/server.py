@@ -10,9 +10,12 @@ import threading
 import webbrowser
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sos_reports.errors import SosError
+
+if TYPE_CHECKING:
+    from sos_reports.commands.options import Options
 
 # The only address the server ever listens on: the user's own machine.
 HOST = "127.0.0.1"
@@ -48,12 +51,14 @@ def bind(port: int) -> socket.socket:
 def serve(
     folder: Path,
     port: int | None = None,
+    options: Options | None = None,
     *,
     open_browser: bool = True,
     say: Callable[[str], None] = print,
 ) -> None:
     """Serve the drafts in `folder` until Ctrl-C (or SIGTERM), on `port` (by default
-    DEFAULT_PORT, or a free one when that is taken; 0: a free one)."""
+    DEFAULT_PORT, or a free one when that is taken; 0: a free one), checking the drafts
+    with `options` (the due days and the local terms)."""
     import uvicorn
 
     from sos_reports.documents.writing import user_folder
@@ -74,7 +79,7 @@ def serve(
     keys = Keys.kept(user_folder() / "serve-keys.json")
     address = f"http://{HOST}:{actual}/start?token={keys.start_token}"
     config = uvicorn.Config(
-        _quiet(create_app(folder, keys, actual)),
+        _quiet(create_app(folder, keys, actual, options=options)),
         log_level="warning",
         access_log=False,  # the pages' addresses hold no case data, but nothing is logged
         server_header=False,

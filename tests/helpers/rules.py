@@ -93,7 +93,7 @@ def check_tree(work: Path, tree: dict[str, Any], due_days: DueDays | None = None
     # ASCII JSON: any string (even a lone surrogate) reaches the reader as typed.
     path = work / "input.json"
     path.write_text(json.dumps(tree), "utf-8")
-    return validate(path, due_days)
+    return validate(path, due_days=due_days)
 
 
 def findings(
