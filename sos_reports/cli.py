@@ -12,7 +12,7 @@ import errno
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -24,6 +24,7 @@ from sos_reports.kinds import KINDS
 
 if TYPE_CHECKING:
     from sos_reports.commands.options import Options
+    from sos_reports.documents.template_check import Problem
     from sos_reports.errors import Finding
     from sos_reports.support.deadlines import DueDays
 
@@ -34,18 +35,19 @@ def _say(message: str = "") -> None:
     click.echo(message, err=True)
 
 
+def _label(severity: str) -> str:
+    if severity == "error":
+        return click.style("error", fg="red", bold=True)
+    return click.style("warning", fg="yellow", bold=True)
+
+
 def _print_findings(findings: list[Finding], source: str = "") -> None:
     """Each finding on a line; with `source`, the input it belongs to before its place."""
     for f in findings:
-        label = (
-            click.style("error", fg="red", bold=True)
-            if f.severity == "error"
-            else click.style("warning", fg="yellow", bold=True)
-        )
-        _say(f"{label}: {f'{source}: ' if source else ''}{f.where}: {f.message}")
+        _say(f"{_label(f.severity)}: {f'{source}: ' if source else ''}{f.where}: {f.message}")
 
 
-def _count(findings: list[Finding]) -> str:
+def _count(findings: Sequence[Finding | Problem]) -> str:
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
     return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
@@ -403,16 +405,9 @@ def check_template(template_path: Path, kind: str, output_format: str) -> int:
         click.echo(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
     else:
         for p in problems:
-            label = (
-                click.style("error", fg="red", bold=True)
-                if p.severity == "error"
-                else click.style("warning", fg="yellow", bold=True)
-            )
-            _say(f"{label}: {p.where}: {p.message}")
-        warnings = len(problems) - errors
-        counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+            _say(f"{_label(p.severity)}: {p.where}: {p.message}")
         verdict = "cannot be used" if errors else "can be used"
-        _say(f"{template_path}: {verdict} for the {kind.lower()} report ({counts}).")
+        _say(f"{template_path}: {verdict} for the {kind.lower()} report ({_count(problems)}).")
     return 1 if errors else 0
 
 

@@ -30,7 +30,7 @@ from typing import IO, Any
 
 from lxml import etree
 
-from sos_reports.documents.ooxml import order_cell_properties, reset_core_properties
+from sos_reports.support.ooxml import order_cell_properties, reset_core_properties
 
 _HEADER_URI = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
 _FOOTER_URI = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"

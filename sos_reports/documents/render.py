@@ -387,7 +387,7 @@ def _tidy(docx: Any) -> None:
     """The schema's element order where docxtpl leaves its own (`{% cellbg %}` shading)."""
     from docx.opc.part import XmlPart
 
-    from sos_reports.documents.ooxml import order_cell_properties
+    from sos_reports.support.ooxml import order_cell_properties
 
     for part in docx.part.package.iter_parts():
         if isinstance(part, XmlPart):
@@ -396,7 +396,7 @@ def _tidy(docx: Any) -> None:
 
 def _set_properties(docx: Any, properties: dict[str, Any]) -> None:
     """Plain-text properties, set after rendering (docxtpl would escape them twice)."""
-    from sos_reports.documents.ooxml import reset_core_properties
+    from sos_reports.support.ooxml import reset_core_properties
 
     reset_core_properties(
         docx.core_properties,

@@ -32,7 +32,7 @@ from docx.shared import Cm, Emu, Pt, RGBColor
 from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
-from sos_reports.documents.ooxml import LANGUAGE, order_cell_properties
+from sos_reports.support.ooxml import LANGUAGE, order_cell_properties
 
 FONT = "Arial"
 ACCENT = RGBColor(0x1F, 0x38, 0x64)  # dark blue: 12:1 contrast on white
@@ -255,7 +255,7 @@ def _size(style: Any, points: float) -> None:
 def _clean_properties(doc: DocxDocument, title: str) -> None:
     import datetime as dt
 
-    from sos_reports.documents.ooxml import reset_core_properties
+    from sos_reports.support.ooxml import reset_core_properties
 
     # A fixed stamp keeps regenerated templates identical.
     reset_core_properties(doc.core_properties, title=title, when=dt.datetime(2025, 1, 1))

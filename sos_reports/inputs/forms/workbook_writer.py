@@ -129,7 +129,7 @@ def write_workbook(kind: str, handle: IO[bytes], tree: dict[str, Any] | None = N
     """Write the input workbook for `kind` into an open binary file."""
     from io import BytesIO
 
-    from sos_reports.documents.ooxml import tidy_workbook
+    from sos_reports.support.ooxml import tidy_workbook
 
     # openpyxl's own file makes Excel offer a repair: it is tidied before it is written.
     saved = BytesIO()
