@@ -190,6 +190,17 @@ input_argument = click.argument(
 )
 
 
+def format_option(what: str) -> Callable[[F], F]:
+    """`--format text|json`: with json, `what` (findings, problems) go to standard output."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        help=f"json: print the {what} to standard output as a JSON list.",
+    )
+
+
 def output_option(
     help: str, *, suffixes: tuple[str, ...], required: bool = False, hint: str = ""
 ) -> Callable[[F], F]:
@@ -213,6 +224,14 @@ def output_option(
         callback=check,
         help=help,
     )
+
+
+# The input form that `new` and `convert` write.
+form_output_option = output_option(
+    "The form to write: .xlsx (Excel workbook), .docx (Word form), .yaml or .json.",
+    suffixes=(".xlsx", ".docx", ".yaml", ".yml", ".json"),
+    required=True,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -245,13 +264,7 @@ def _due_line(due: dt.date | None, days: int | None) -> str | None:
 
 @cli.command()
 @input_argument
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    help="json: print the findings to standard output as a JSON list.",
-)
+@format_option("findings")
 @report_options("strict", "due_days", "strict_language", "terms")
 @handle_errors
 def validate(input_path: Path, output_format: str, options: Options) -> int:
@@ -314,11 +327,7 @@ def fill(input_path: Path, output: Path | None, options: Options) -> None:
 
 @cli.command()
 @kind_argument
-@output_option(
-    "The form to write: .xlsx (Excel workbook), .docx (Word form), .yaml or .json.",
-    suffixes=(".xlsx", ".docx", ".yaml", ".yml", ".json"),
-    required=True,
-)
+@form_output_option
 @click.option(
     "--from",
     "from_path",
@@ -337,11 +346,7 @@ def new(kind: str, output: Path, from_path: Path | None, force: bool) -> None:
 
 @cli.command()
 @input_argument
-@output_option(
-    "The form to write: .yaml, .json, .xlsx (Excel workbook) or .docx (Word form).",
-    suffixes=(".yaml", ".yml", ".json", ".xlsx", ".docx"),
-    required=True,
-)
+@form_output_option
 @force_option
 @handle_errors
 def convert(input_path: Path, output: Path, force: bool) -> None:
@@ -387,13 +392,7 @@ def template(kind: str, output: Path, force: bool) -> None:
     type=click.Choice(list(KINDS), case_sensitive=False),
     help="The report kind the template is for.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    help="json: print the problems to standard output as a JSON list.",
-)
+@format_option("problems")
 @handle_errors
 def check_template(template_path: Path, kind: str, output_format: str) -> int:
     """Check a local Word template for KIND and list every problem with its place."""
