@@ -154,10 +154,29 @@ def _time_limit(name: str) -> Iterator[None]:
 
 def packaged_template(name: str) -> Path:
     """The path of a template shipped in the package, e.g. `icpc/report.docx`."""
-    resource = resources.files(PACKAGED).joinpath(name)
+    resource = _templates().joinpath(name)
     if not resource.is_file():
         raise TemplateError(f"the packaged template {name} is missing from this installation")
     return Path(str(resource))
+
+
+def _templates() -> Any:
+    """The packaged templates' folder: `sos_reports.templates` when installed (a wheel or an
+    editable install maps the checkout's templates/ there), or the checkout's templates/
+    when the package is run from a checkout's root without an editable install, where the
+    `sos_reports` beside the working folder has no `templates` inside it."""
+    try:
+        return resources.files(PACKAGED)
+    except ModuleNotFoundError:
+        checkout = Path(__file__).resolve().parents[2]
+        if (checkout / "templates" / "__init__.py").is_file() and (
+            checkout / "pyproject.toml"
+        ).is_file():
+            return checkout / "templates"
+        raise TemplateError(
+            "the packaged templates are missing from this installation: install the package "
+            "(pip install .), or, in a checkout, pip install -e ."
+        ) from None
 
 
 def check_docx(path: Path) -> None:
