@@ -497,9 +497,8 @@ def batch(
     help="The port to listen on, on 127.0.0.1 only (0: a free one).",
 )
 @click.option("--no-browser", is_flag=True, help="Print the address; do not open a browser.")
-@report_options("due_days", "terms")
 @handle_errors
-def serve(folder: Path, port: int | None, no_browser: bool, options: Options) -> None:
+def serve(folder: Path, port: int | None, no_browser: bool) -> None:
     """Fill reports in your browser: a form on this computer only, saving drafts in FOLDER.
 
     The drafts are input files (YAML), so validate, fill, batch and merge work on them.
@@ -509,7 +508,7 @@ def serve(folder: Path, port: int | None, no_browser: bool, options: Options) ->
     from sos_reports.web.server import serve as run
 
     try:
-        run(folder, port, options, open_browser=not no_browser, say=click.echo)
+        run(folder, port, open_browser=not no_browser, say=click.echo)
     except Interrupted:
         click.echo("Stopped. Your drafts are saved in the folder.")
 

@@ -191,10 +191,11 @@ def create_app(
     port: int,
     pdf_available: Callable[[], bool] | None = None,
     options: Options | None = None,
+    sections: Path | None = None,
 ) -> Guard:
     """The application for the drafts in `folder`, behind its guard, for the bound `port`,
-    checking them with `options`."""
-    drafts = Drafts(folder, keys.drafts, options)
+    checking them with `options` (and keeping which sections were saved in `sections`)."""
+    drafts = Drafts(folder, keys.drafts, options, sections)
     return Guard(pages_app(drafts, keys, pdf_available), keys=keys, port=port)
 
 
@@ -286,13 +287,12 @@ def pages_app(
     def task_list(request: Request, form: Form | None) -> Response:
         draft = state.drafts.open(request.path_params["draft"])
         found = state.task_findings(draft)
+        saved = state.drafts.saved_sections(draft)
         rows = []
         for task in pages.tasks(draft.kind):
             page = pages.task_page(draft.kind, task, draft.tree)
             errors = [f for f in found[task.number] if f.severity == "error"]
-            started = _started(page)
-            status = "Not yet started" if not started else ("Incomplete" if errors else "Completed")
-            rows.append((task, status, len(errors)))
+            rows.append((task, _status(_started(page), task.number in saved, errors), len(errors)))
         return state.page(
             "tasks.html",
             title=KINDS[draft.kind].title,
@@ -306,7 +306,7 @@ def pages_app(
         task = _task(draft, request.path_params["number"])
         if request.method == "GET":
             page = pages.task_page(draft.kind, task, draft.tree)
-            return _render(draft, page, checked=False)
+            return _render(draft, page, checked=state.drafts.answers_checked(draft))
         assert form is not None
         with state.lock(draft.id):
             draft = state.drafts.open(draft.id)
@@ -336,7 +336,7 @@ def pages_app(
                         tree_entries = dig(tree, loc[:-1])
                     tree_entries.append({"child": named[int(child)][0]})
             page = pages.entry_page(draft.kind, task, table, loc, tree)
-            return _render(draft, page, checked=False, back=parent)
+            return _render(draft, page, checked=state.drafts.answers_checked(draft), back=parent)
         assert form is not None
         with state.lock(draft.id):
             draft = state.drafts.open(draft.id)
@@ -396,6 +396,7 @@ def pages_app(
 
     def check_answers(request: Request, form: Form | None) -> Response:
         draft = state.drafts.open(request.path_params["draft"])
+        state.drafts.mark_checked(draft)
         found = state.task_findings(draft)
         sections = []
         for task in pages.tasks(draft.kind):
@@ -527,6 +528,8 @@ def pages_app(
                     status=409,
                 )
         draft = state.drafts.save(draft, tree)
+        if page.entry_of is None:
+            state.drafts.mark_saved(draft, page.task.number)
         page = _rebuild(draft, page, draft.tree)
         target = _action_target(draft, page, action)
         if target is not None:
@@ -623,6 +626,14 @@ def pages_app(
 def _plain_number(text: str) -> bool:
     """Digits 0 to 9 only (`isdigit` takes ² and ①, which `int` refuses), and not too many."""
     return re.fullmatch(r"[0-9]{1,6}", text) is not None
+
+
+def _status(started: bool, saved: bool, errors: list[Finding]) -> str:
+    """A section's status on the task list: one saved from its page, even with nothing in
+    it, has been started."""
+    if not started:
+        return "Not yet started" if not saved else ("In progress" if errors else "Completed")
+    return "Incomplete" if errors else "Completed"
 
 
 def _started(page: Page) -> bool:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import json
 import os
 import re
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -90,15 +92,67 @@ class DraftStore(Protocol):
 
     def save(self, draft: Draft, tree: dict[str, Any]) -> Draft: ...
 
+    # The sections (task numbers) of a draft that were saved from their page, empty or not,
+    # so that the task list can tell "In progress" from "Not yet started".
+    def saved_sections(self, draft: Draft) -> set[int]: ...
+
+    def mark_saved(self, draft: Draft, section: int) -> None: ...
+
+    # Whether check your answers was opened for the draft: from then on a page shows its
+    # problems when it opens, not only once it is saved.
+    def answers_checked(self, draft: Draft) -> bool: ...
+
+    def mark_checked(self, draft: Draft) -> None: ...
+
 
 class Drafts:
     """The drafts in one folder, checked with `options` (the due days and the local terms)."""
 
-    def __init__(self, folder: Path, secret: bytes, options: Options | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        secret: bytes,
+        options: Options | None = None,
+        sections: Path | None = None,
+    ) -> None:
         self.folder = folder.resolve()
         self._secret = secret
         self._options = options or Options()
         self._terms: Terms | None = None
+        # Which sections of which draft were saved, and whether its answers were checked:
+        # kept in `sections` (a private file of the user's, beside the form's keys) when
+        # given, so that a restart keeps them. Drafts are named there by their ids, never
+        # by their files' names.
+        self._sections_file = sections
+        self._marks: dict[str, dict[str, Any]] = _read_marks(sections)
+        self._marks_lock = threading.Lock()
+
+    def saved_sections(self, draft: Draft) -> set[int]:
+        with self._marks_lock:
+            return set(self._marks.get(draft.id, {}).get("saved", ()))
+
+    def mark_saved(self, draft: Draft, section: int) -> None:
+        with self._marks_lock:
+            saved = self._marks.setdefault(draft.id, {}).setdefault("saved", [])
+            if section not in saved:
+                saved.append(section)
+                self._keep_marks()
+
+    def answers_checked(self, draft: Draft) -> bool:
+        with self._marks_lock:
+            return bool(self._marks.get(draft.id, {}).get("checked"))
+
+    def mark_checked(self, draft: Draft) -> None:
+        with self._marks_lock:
+            marks = self._marks.setdefault(draft.id, {})
+            if not marks.get("checked"):
+                marks["checked"] = True
+                self._keep_marks()
+
+    def _keep_marks(self) -> None:
+        if self._sections_file is not None:
+            data = json.dumps(self._marks, sort_keys=True).encode("utf-8")
+            _write_private(self._sections_file, data)
 
     @property
     def where(self) -> str:
@@ -226,6 +280,29 @@ class Drafts:
                     os.fsync(handle.fileno())
                 return self.read(path)
         raise DraftError("There are too many drafts of today in this folder.")
+
+
+def _read_marks(path: Path | None) -> dict[str, dict[str, Any]]:
+    """The marks kept in `path`; anything unreadable there is taken as none."""
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    marks: dict[str, dict[str, Any]] = {}
+    for key, value in data.items():
+        if not isinstance(value, dict):
+            continue
+        saved = value.get("saved")
+        numbers = saved if isinstance(saved, list) else []
+        marks[str(key)] = {
+            "saved": [n for n in numbers if isinstance(n, int) and not isinstance(n, bool)],
+            "checked": value.get("checked") is True,
+        }
+    return marks
 
 
 def shown_name(name: str) -> str:

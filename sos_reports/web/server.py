@@ -79,7 +79,15 @@ def serve(
     keys = Keys.kept(user_folder() / "serve-keys.json")
     address = f"http://{HOST}:{actual}/start?token={keys.start_token}"
     config = uvicorn.Config(
-        _quiet(create_app(folder, keys, actual, options=options)),
+        _quiet(
+            create_app(
+                folder,
+                keys,
+                actual,
+                options=options,
+                sections=user_folder() / "serve-sections.json",
+            )
+        ),
         log_level="warning",
         access_log=False,  # the pages' addresses hold no case data, but nothing is logged
         server_header=False,
