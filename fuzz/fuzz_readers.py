@@ -3,8 +3,8 @@
 Each target turns the fuzzer's bytes into an input file and reads and checks it as
 `sos-reports validate` does. Refusing the file with a SosError (a message for the user) is
 the right answer to anything; any other exception is a crash, saved by libFuzzer as
-`crash-*` in the folder it runs in, and becomes a case in tests/fuzz-cases/ (see
-tests/test_fuzz_cases.py).
+`crash-*` in the folder it runs in, and becomes a case in tests/inputs/fuzz-cases/ (see
+tests/inputs/test_fuzz_cases.py).
 
     python fuzz/fuzz_readers.py yaml --seconds 30
     python fuzz/fuzz_readers.py workbook-parts --seconds 30

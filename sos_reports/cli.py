@@ -226,12 +226,15 @@ def output_option(
     )
 
 
-# The input form that `new` and `convert` write.
-form_output_option = output_option(
-    "The form to write: .xlsx (Excel workbook), .docx (Word form), .yaml or .json.",
-    suffixes=(".xlsx", ".docx", ".yaml", ".yml", ".json"),
-    required=True,
-)
+def form_output_option(*, text_first: bool = False) -> Callable[[F], F]:
+    """The input form that `new` and `convert` write, any of the same five; `new` names the
+    forms people fill first, `convert` (most often from a form to a text file) the text."""
+    forms, texts = (".xlsx", ".docx"), (".yaml", ".yml", ".json")
+    if text_first:
+        help = "The form to write: .yaml, .json, .xlsx (Excel workbook) or .docx (Word form)."
+        return output_option(help, suffixes=texts + forms, required=True)
+    help = "The form to write: .xlsx (Excel workbook), .docx (Word form), .yaml or .json."
+    return output_option(help, suffixes=forms + texts, required=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -327,7 +330,7 @@ def fill(input_path: Path, output: Path | None, options: Options) -> None:
 
 @cli.command()
 @kind_argument
-@form_output_option
+@form_output_option()
 @click.option(
     "--from",
     "from_path",
@@ -346,7 +349,7 @@ def new(kind: str, output: Path, from_path: Path | None, force: bool) -> None:
 
 @cli.command()
 @input_argument
-@form_output_option
+@form_output_option(text_first=True)
 @force_option
 @handle_errors
 def convert(input_path: Path, output: Path, force: bool) -> None:

@@ -1,23 +1,18 @@
-"""Helpers the tests share: example inputs, and reading a .docx without the code under test."""
+"""The tests' fixtures and hooks; the helpers they share are in tests/helpers/."""
 
 from __future__ import annotations
 
-import copy
-import json
-import re
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-import yaml
-from lxml import etree
+
+from sos_reports.kinds import KINDS
+from tests.helpers.examples import example_path, example_tree
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -28,88 +23,9 @@ def _own_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["SOS_REPORTS_CACHE"] = str(tmp_path_factory.mktemp("cache"))
 
 
-EXAMPLES = ROOT / "examples"
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-NS = {"w": W}
-
-
-def example_path(kind: str) -> Path:
-    return {
-        "icpc": EXAMPLES / "icpc-school.yaml",
-        "rcpc": EXAMPLES / "rcpc-school.yaml",
-        "medical": EXAMPLES / "medical-gp.yaml",
-    }[kind]
-
-
-class _AllStrings(yaml.SafeLoader):
-    """Reads YAML the way the input format does: every scalar a string."""
-
-
-_AllStrings.yaml_implicit_resolvers = {}
-
-
-def example_tree(kind: str = "icpc") -> dict[str, Any]:
-    """The example input as a plain tree, to change and write out in a test."""
-    tree: dict[str, Any] = yaml.load(example_path(kind).read_text("utf-8"), Loader=_AllStrings)
-    return copy.deepcopy(tree)
-
-
-def write_json(path: Path, tree: dict[str, Any]) -> Path:
-    path.write_text(json.dumps(tree, ensure_ascii=False, indent=1), "utf-8")
-    return path
-
-
-def write_yaml(path: Path, tree: dict[str, Any]) -> Path:
-    path.write_text(yaml.safe_dump(tree, allow_unicode=True, sort_keys=False), "utf-8")
-    return path
-
-
 @pytest.fixture
 def icpc_tree() -> dict[str, Any]:
     return example_tree("icpc")
-
-
-def _paragraph_text(p: etree._Element) -> str:
-    out = []
-    for node in p.iter(f"{{{W}}}t", f"{{{W}}}br", f"{{{W}}}tab", f"{{{W}}}instrText"):
-        tag = etree.QName(node).localname
-        if tag == "t":
-            out.append(node.text or "")
-        elif tag == "br":
-            out.append("\n")
-        elif tag == "tab":
-            out.append("\t")
-    return "".join(out)
-
-
-def part_paragraphs(xml: bytes) -> list[str]:
-    root = etree.fromstring(xml)
-    return [_paragraph_text(p) for p in root.iter(f"{{{W}}}p")]
-
-
-def docx_parts(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as archive:
-        return {name: archive.read(name) for name in archive.namelist()}
-
-
-def docx_text(path: Path) -> str:
-    """Every paragraph of the body, tables, headers and footers, one per line."""
-    parts = docx_parts(path)
-    names = [
-        "word/document.xml",
-        *sorted(n for n in parts if re.match(r"word/(header|footer)\d*\.xml$", n)),
-    ]
-    return "\n".join(p for name in names for p in part_paragraphs(parts[name]))
-
-
-def body_paragraphs(path: Path) -> list[etree._Element]:
-    root = etree.fromstring(docx_parts(path)["word/document.xml"])
-    return list(root.iter(f"{{{W}}}p"))
-
-
-def style_of(p: etree._Element) -> str | None:
-    style = p.find("w:pPr/w:pStyle", NS)
-    return style.get(f"{{{W}}}val") if style is not None else None
 
 
 @pytest.fixture(scope="session")
@@ -128,6 +44,29 @@ def libreoffice() -> str:
         pytest.skip("LibreOffice is not installed")
 
 
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+
+@pytest.fixture(scope="session")
+def uno_python() -> str:
+    """A Python that can drive LibreOffice; without one the test is skipped, or fails in CI."""
+    import os
+    import shutil
+    import subprocess
+
+    works = shutil.which("soffice") and Path(SYSTEM_PYTHON).exists()
+    if works:
+        done = subprocess.run(
+            [SYSTEM_PYTHON, "-c", "import uno"], capture_output=True, timeout=60, check=False
+        )
+        works = done.returncode == 0
+    if not works:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice and python3-uno are needed, and these tests run in CI")
+        pytest.skip("LibreOffice or python3-uno is not installed")
+    return SYSTEM_PYTHON
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",
@@ -137,7 +76,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-@pytest.fixture(scope="module", params=["icpc", "rcpc", "medical"])
+@pytest.fixture(scope="module", params=list(KINDS))
 def filled(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Any, Path]:

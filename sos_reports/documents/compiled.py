@@ -7,7 +7,7 @@ the result is kept as a plan: the parts no report changes, already compressed; t
 of the parts it does (the body, headers and footers), compiled; and the document properties
 as XML with places for their values. Filling then renders those few parts the way docxtpl
 does (the same patching of the XML, the same post-render fixes, the same schema order of
-cell properties) and writes a small zip around the kept parts. tests/test_render_fast.py
+cell properties) and writes a small zip around the kept parts. tests/documents/test_render_fast.py
 proves that the file is the one the docxtpl path writes, for every kind and for a user's own
 template. A template this plan does not cover (footnotes) is filled by docxtpl.
 """
@@ -288,7 +288,7 @@ _PARAGRAPH_MARK = re.compile(r"\n<w:p([ >])")
 
 # What follows is docxtpl 0.20's `resolve_listing` and `fix_tables`, kept here so that
 # filling does not import docxtpl and python-docx (a tenth of a second at each start).
-# tests/test_render_fast.py proves the output the same as docxtpl's own.
+# tests/documents/test_render_fast.py proves the output the same as docxtpl's own.
 _RUN_PROPERTIES = re.compile(r"<w:rPr>.*?</w:rPr>")
 _PARAGRAPH_PROPERTIES = re.compile(r"<w:pPr>.*?</w:pPr>")
 _TEXT = re.compile(r"<w:t(?: [^>]*)?>.*?</w:t>", re.DOTALL)

@@ -32,7 +32,7 @@ CONFIDENTIAL = """confidential:
 
 def icpc_with_annex() -> str:
     """The school's ICPC example with something for the chair only, so that it has an annex."""
-    from tests.conftest import EXAMPLES
+    from tests.helpers.examples import EXAMPLES
 
     text = (EXAMPLES / "icpc-school.yaml").read_text("utf-8")
     assert "confidential:\n  present: false\n" in text

@@ -17,10 +17,14 @@ from sos_reports.checks.validation import Checked
 from sos_reports.commands.reports import validate
 from sos_reports.errors import Finding
 from sos_reports.support.deadlines import DueDays
-from tests.conftest import example_tree
+from tests.helpers.examples import example_tree
+from tests.helpers.kinds import KINDS
 
-KINDS = ("icpc", "rcpc", "medical")
-AGENCY = ("icpc", "rcpc")  # the kinds whose author attends and whose family blocks are required
+
+def _parts(path: str) -> list[str | int]:
+    found = re.findall(r"[^.\[\]]+|\[\d+\]", path)
+    return [int(p[1:-1]) if p.startswith("[") else p for p in found]
+
 
 # --- changing an example ------------------------------------------------------------------
 
@@ -34,11 +38,6 @@ def _example(kind: str) -> dict[str, Any]:
 
 def tree_of(kind: str) -> dict[str, Any]:
     return copy.deepcopy(_example(kind))
-
-
-def _parts(path: str) -> list[str | int]:
-    found = re.findall(r"[^.\[\]]+|\[\d+\]", path)
-    return [int(p[1:-1]) if p.startswith("[") else p for p in found]
 
 
 def get(tree: Any, path: str) -> Any:

@@ -12,9 +12,8 @@ from typing import Any
 from lxml import etree
 
 from sos_reports.commands.reports import new_input
-from tests.conftest import W, docx_parts
+from tests.helpers.docx_xml import W, docx_parts
 
-KINDS = ["icpc", "rcpc", "medical"]
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 NS = {"w": W, "w14": W14}
 

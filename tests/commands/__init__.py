@@ -1,0 +1,1 @@
+"""The tests of commands/ and of the command line and API over them: batch, merge, the CLI."""

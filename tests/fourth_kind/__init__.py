@@ -1,1 +1,0 @@
-"""A throwaway fourth kind of report, added to a copy of the package by tests/test_fourth_kind.py."""

@@ -1,0 +1,1 @@
+"""The tests of support/: the cache of the start-up work, and runs stopped by a signal."""

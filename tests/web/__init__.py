@@ -1,0 +1,1 @@
+"""The tests of web/: the browser form, in process and in a real browser."""
