@@ -25,7 +25,7 @@ from sos_reports.kinds import KINDS
 if TYPE_CHECKING:
     from sos_reports.commands.options import Options
     from sos_reports.documents.template_check import Problem
-    from sos_reports.errors import Finding
+    from sos_reports.errors import Finding, MergeError
     from sos_reports.support.deadlines import DueDays
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -33,6 +33,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def _say(message: str = "") -> None:
     click.echo(message, err=True)
+
+
+def _say_merge_error(exc: MergeError) -> None:
+    """The findings of each agency's input that could not be taken, as `merge` prints them."""
+    for source, findings in exc.invalid:
+        if len(findings) == 1 and findings[0].code == "read" and not findings[0].path:
+            read = findings[0]  # the file itself: no field to name
+            line = f" (line {read.line})" if read.line else ""
+            _say(f"{click.style('error', fg='red', bold=True)}: {source}{line}: {read.message}")
+        else:
+            _print_findings(findings, source)
+    for mismatch in exc.mismatches:
+        _say(f"{click.style('error', fg='red', bold=True)}: {mismatch}")
+    _say(f"Error: {exc}; nothing was written.")
 
 
 def _label(severity: str) -> str:
@@ -333,18 +347,38 @@ def fill(input_path: Path, output: Path | None, options: Options) -> None:
 @form_output_option()
 @click.option(
     "--from",
-    "from_path",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="Pre-fill the next report from an earlier input (for example the initial report, for a review).",
+    "from_paths",
+    multiple=True,
+    type=click.Path(path_type=Path, exists=True),
+    help="Pre-fill the next report from an earlier input (for example the initial report, for "
+    "a review, or the conference record). For a record: the agencies' inputs, files or "
+    "folders, --from once for each.",
+)
+@click.option(
+    "--agency",
+    metavar="NAME",
+    help="With --from a conference record: the agency whose review this is (its author, its "
+    "actions of the plan, its previous scores).",
 )
 @force_option
 @handle_errors
-def new(kind: str, output: Path, from_path: Path | None, force: bool) -> None:
+def new(
+    kind: str, output: Path, from_paths: tuple[Path, ...], agency: str | None, force: bool
+) -> int | None:
     """Write a blank input form for KIND, or the next report's, pre-filled with --from."""
-    from sos_reports.commands.reports import new_input
+    from sos_reports.commands.forms import new_input
+    from sos_reports.errors import MergeError
 
-    for path in new_input(kind.lower(), output, from_path=from_path, force=force).written:
+    try:
+        result = new_input(
+            kind.lower(), output, from_path=list(from_paths) or None, agency=agency, force=force
+        )
+    except MergeError as exc:  # a record's agencies' inputs, read as `merge` reads them
+        _say_merge_error(exc)
+        return 1
+    for path in result.written:
         click.echo(path)
+    return None
 
 
 @cli.command()
@@ -354,7 +388,7 @@ def new(kind: str, output: Path, from_path: Path | None, force: bool) -> None:
 @handle_errors
 def convert(input_path: Path, output: Path, force: bool) -> None:
     """Write INPUT in another form, content kept whole (for example a filled Word form as YAML)."""
-    from sos_reports.commands.reports import convert as convert_input
+    from sos_reports.commands.forms import convert as convert_input
 
     for path in convert_input(input_path, output, force=force).written:
         click.echo(path)
@@ -365,7 +399,7 @@ def convert(input_path: Path, output: Path, force: bool) -> None:
 @handle_errors
 def schema(kind: str) -> None:
     """Print the JSON Schema of the input for KIND."""
-    from sos_reports.commands.reports import input_schema
+    from sos_reports.commands.forms import input_schema
 
     click.echo(json.dumps(input_schema(kind), indent=2, ensure_ascii=False))
 
@@ -377,7 +411,7 @@ def schema(kind: str) -> None:
 @handle_errors
 def template(kind: str, output: Path, force: bool) -> None:
     """Write the packaged Word template of KIND, to adapt to local branding."""
-    from sos_reports.commands.reports import copy_template
+    from sos_reports.commands.forms import copy_template
 
     for path in copy_template(kind, output, force=force).written:
         click.echo(path)
@@ -565,16 +599,7 @@ def merge(inputs: tuple[Path, ...], output: Path, options: Options) -> int:
     try:
         result = merge_inputs(list(inputs), output, options)
     except MergeError as exc:
-        for source, findings in exc.invalid:
-            if len(findings) == 1 and findings[0].code == "read" and not findings[0].path:
-                read = findings[0]  # the file itself: no field to name
-                line = f" (line {read.line})" if read.line else ""
-                _say(f"{click.style('error', fg='red', bold=True)}: {source}{line}: {read.message}")
-            else:
-                _print_findings(findings, source)
-        for mismatch in exc.mismatches:
-            _say(f"{click.style('error', fg='red', bold=True)}: {mismatch}")
-        _say(f"Error: {exc}; nothing was written.")
+        _say_merge_error(exc)
         return 1
     for source, warnings in result.warnings.items():
         count = f"{len(warnings)} warning{'s' * (len(warnings) != 1)}"

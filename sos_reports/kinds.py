@@ -41,6 +41,14 @@ class Kind:
     # The example input of the kind, in examples/: the one the documentation and the tests
     # fill (by default `<name>.yaml`).
     example: str = ""
+    # An agency's report (an author, a report date, sharing with the family, a due date), or
+    # a record of the conference itself, which has none of these.
+    agency_report: bool = True
+    # What the document calls itself in its own text ("near the start of this report").
+    document: str = "report"
+    # A function of documents/context.py that adds what the kind's template prints beyond
+    # its fields (the record's decisions in words, its scores gathered by child).
+    context: str = ""
 
     @property
     def example_name(self) -> str:
@@ -129,6 +137,27 @@ KINDS: dict[str, Kind] = {
             carry="into_gp_report",
             withheld=("household", "carer_health"),
             example="medical-gp.yaml",
+        ),
+        Kind(
+            "record",
+            "Record of the child protection conference",
+            "the chair's record of what a conference decided, with the plan and its dates, "
+            "for everyone who attended",
+            "sos_reports.model.record.RecordInput",
+            footer="Conference record: {{ conference.type }}, {{ conference.date }}",
+            short_name="Conference record",
+            rule_names=(
+                "record_conference_rules",
+                "attendance_rules",
+                "record_scaling_rules",
+                "decision_rules",
+                "outline_plan_rules",
+                "record_dates_rules",
+            ),
+            example="record-conference.yaml",
+            agency_report=False,
+            document="record",
+            context="record_context",
         ),
     )
 }

@@ -49,8 +49,9 @@ def check(p: Any, kind: str, due: dt.date | None) -> list[Issue]:
     out: list[Issue] = []
     from sos_reports.kinds import get_kind
 
-    own = tuple(globals()[name] for name in get_kind(kind).rule_names)
-    for rule in (*COMMON, *own):
+    entry = get_kind(kind)
+    own = tuple(globals()[name] for name in entry.rule_names)
+    for rule in (*COMMON, *(REPORT if entry.agency_report else ()), *own):
         out.extend(rule(p, due))
     return out
 
@@ -212,7 +213,7 @@ def sharing_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
 
 
 def children_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
-    r, c = p.report, p.conference
+    r, c = getattr(p, "report", None), p.conference
     if p.children is None:
         return
     report: Any = r.date if r is not None else None
@@ -339,7 +340,7 @@ def worries_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
 
 
 def needs_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
-    n, w, r = p.needs_to_happen, p.worries, p.report
+    n, w, r = p.needs_to_happen, p.worries, getattr(p, "report", None)
     if n is None:
         return
     goals = n.safety_goals
@@ -423,17 +424,21 @@ def sign_off_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
         )
 
 
+# The rules of the blocks every kind has, the conference record included.
 COMMON: tuple[Rule, ...] = (
-    author_rules,
-    report_rules,
-    sharing_rules,
     children_rules,
     household_rules,
     worries_rules,
     needs_rules,
     child_voice_rules,
-    scaling_rules,
     confidential_rules,
+)
+# The rules of an agency's report: its author, date, sharing, one score per child, sign-off.
+REPORT: tuple[Rule, ...] = (
+    author_rules,
+    report_rules,
+    sharing_rules,
+    scaling_rules,
     sign_off_rules,
 )
 
@@ -690,4 +695,233 @@ def information_sharing_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
             ("information_sharing", "basis"),
             "says the parents were not informed because it would increase risk, but "
             "`sharing.shared` says the report has been shared with the family",
+        )
+
+
+# --- record ----------------------------------------------------------------------------------
+
+
+def _planned(p: Any) -> bool:
+    """Whether any child was decided to need a plan (from the decisions that could be read)."""
+    return any(d.plan is True for _, d in _each(p.decisions))
+
+
+def record_conference_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
+    """A record of a review says which review and when the last one was; the review's own
+    parts of the three columns are for a review only."""
+    c = p.conference
+    if c is None or c.type is None:
+        return
+    review = c.type == "review"
+    if review:
+        for key, what in (
+            ("review_number", "which review this is"),
+            ("previous_date", "the date of the previous conference"),
+        ):
+            if getattr(c, key) is None:
+                yield missing(("conference", key), f"is required for a review conference: {what}")
+    else:
+        for key in ("review_number", "previous_date", "initial_date"):
+            if getattr(c, key) is not None:
+                yield error(("conference", key), "is only for a review conference (`type: review`)")
+    for block, key, what in (
+        ("worries", "remaining_concerns", "what worries about significant harm remain"),
+        ("working_well", "progress", "what is going well towards the safety goals in the plan"),
+    ):
+        part = getattr(p, block)
+        if part is None:
+            continue
+        if review and not getattr(part, key):
+            yield missing((block, key), f"is required for a review conference: {what}")
+        elif not review and getattr(part, key):
+            yield error((block, key), "is only for a review conference (`type: review`)")
+    if not review and p.worries is not None and p.worries.new_concerns:
+        yield error(("worries", "new_concerns"), "is only for a review conference (`type: review`)")
+
+
+def attendance_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
+    people = _each(p.attendance)
+    names = [person.name.casefold() for _, person in people if person.name is not None]
+    seen: set[str] = set()
+    for i, person in people:
+        if person.name is None:
+            continue
+        if person.name.casefold() in seen:
+            yield error(
+                ("attendance", i, "name"),
+                f"{person.name} is listed twice; give each person one row",
+            )
+        seen.add(person.name.casefold())
+    chair = p.conference.chair if p.conference is not None else None
+    if chair and len(names) == len(p.attendance or []) and chair.casefold() not in names:
+        yield warning(
+            ("attendance",),
+            f"does not list the chair, {chair}: the chair is listed as attending",
+        )
+
+
+def record_scaling_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
+    """At least one score per child, each `by` someone in the attendance."""
+    s = p.scaling
+    if s is None or s.scores is None:
+        return
+    scores = _each(s.scores)
+    attendance = p.attendance
+    names = {a.name.casefold() for _, a in _each(attendance) if a.name is not None}
+    complete = attendance is not None and all(
+        a is not None and a.name is not None for a in attendance
+    )
+    for i, entry in scores:
+        if complete and entry.by is not None and entry.by.casefold() not in names:
+            yield error(
+                ("scaling", "scores", i, "by"),
+                f"{entry.by} is not in the attendance: add them there, or use the name as it "
+                "is written there",
+            )
+    scored = {entry.child for _, entry in scores}
+    unreadable = len(scores) != len(s.scores) or None in scored
+    for child in _children(p):
+        if child.id is not None and child.id not in scored and not unreadable:
+            yield missing(
+                ("scaling", "scores"),
+                f"has no score for `{child.id}` ({_name(child, 'a child')}); everyone's score "
+                "for each child, as it was said",
+            )
+
+
+def decision_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
+    if p.decisions is None:
+        return
+    yield from _each_child_once(p.decisions, p, ("decisions",))
+    review = p.conference is not None and p.conference.type == "review"
+    known = p.conference is not None and p.conference.type is not None
+    for i, d in _each(p.decisions):
+        loc: Loc = ("decisions", i)
+        if d.plan is True and not d.categories:
+            yield missing(
+                (*loc, "categories"),
+                "is required when the child has a plan: neglect, physical abuse, emotional "
+                "abuse or sexual abuse (at least one)",
+            )
+        if d.plan is False and d.categories:
+            yield error(
+                (*loc, "categories"),
+                "is only for a child with a plan (`plan: yes`): a category says why the plan is needed",
+            )
+        if d.plan is False and review and d.ended_to is None:
+            yield missing(
+                (*loc, "ended_to"),
+                "is required when a review ends the plan: child in need, universal or early "
+                "help, or child looked after",
+            )
+        if d.ended_to is not None and (d.plan is True or (known and not review)):
+            yield error(
+                (*loc, "ended_to"),
+                "is only for a review conference that ends the plan (`plan: no`)",
+            )
+
+
+def outline_plan_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
+    """A plan needs its actions, the goals, a core group and a review date."""
+    if not _planned(p):
+        return
+    if p.plan is not None and not p.plan:
+        yield missing(
+            ("plan",),
+            "is required when a child has a plan: what will be done, by whom, by when",
+        )
+    for key, what in (
+        ("family_goals", "what the family wants to achieve, in their words"),
+        ("agency_goals", "what the agencies want to achieve"),
+        ("review_date", "the date of the review conference"),
+    ):
+        if getattr(p, key, None) is None:
+            yield missing((key,), f"is required when a child has a plan: {what}")
+    group = p.core_group
+    if group is not None:
+        if group.members is not None and not group.members:
+            yield missing(
+                ("core_group", "members"),
+                "is required when a child has a plan: who is in it",
+            )
+        if group.first_meeting is None:
+            yield missing(
+                ("core_group", "first_meeting"),
+                "is required when a child has a plan: the date of the first core group meeting",
+            )
+
+
+def record_dates_rules(p: Any, due: dt.date | None) -> Iterator[Issue]:
+    """The core group within 10 working days, the review within 3 months (6 after a review),
+    the record sent within 15 working days: the working days the due dates use."""
+    from sos_reports.support.deadlines import months_after, working_days_after
+
+    c = p.conference
+    day: Any = c.date if c is not None else None
+    if day is None:
+        return
+    if c.previous_date is not None and c.previous_date >= day:
+        yield error(
+            ("conference", "previous_date"),
+            f"{long_date(c.previous_date)} is not before the conference date",
+        )
+    if _after(c.initial_date, c.previous_date):
+        yield error(
+            ("conference", "initial_date"),
+            f"{long_date(c.initial_date)} is after the previous conference",
+        )
+    group = p.core_group
+    first = group.first_meeting if group is not None else None
+    if first is not None:
+        latest = working_days_after(day, 10)
+        if first < day:
+            yield error(
+                ("core_group", "first_meeting"),
+                f"{long_date(first)} is before the conference ({long_date(day)})",
+            )
+        elif first > latest:
+            yield error(
+                ("core_group", "first_meeting"),
+                f"{long_date(first)} is more than 10 working days after the conference: the "
+                f"first core group meets by {long_date(latest)}",
+            )
+    if p.review_date is not None and c.type is not None:
+        months = 6 if c.type == "review" else 3
+        latest = months_after(day, months)
+        if p.review_date <= day:
+            yield error(
+                ("review_date",),
+                f"{long_date(p.review_date)} is not after the conference ({long_date(day)})",
+            )
+        elif p.review_date > latest:
+            after = {
+                "initial": "an initial conference",
+                "pre-birth": "a pre-birth conference",
+                "transfer-in": "a transfer-in conference",
+            }.get(c.type, "a review")
+            yield error(
+                ("review_date",),
+                f"{long_date(p.review_date)} is more than {months} months after {after}: the "
+                f"review is held by {long_date(latest)}",
+            )
+    latest_sent = working_days_after(day, 15)
+    for i, entry in _each(p.distribution):
+        if entry.sent is None:
+            continue
+        if entry.sent < day:
+            yield error(
+                ("distribution", i, "sent"),
+                f"{long_date(entry.sent)} is before the conference ({long_date(day)})",
+            )
+        elif entry.sent > latest_sent:
+            yield warning(
+                ("distribution", i, "sent"),
+                f"{long_date(entry.sent)} is more than 15 working days after the conference: "
+                f"the record is sent by {long_date(latest_sent)}",
+            )
+    s = p.sign_off
+    if s is not None and _after(day, s.date):
+        yield error(
+            ("sign_off", "date"),
+            f"{long_date(s.date)} is before the conference ({long_date(day)})",
         )

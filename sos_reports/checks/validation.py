@@ -103,7 +103,13 @@ def check(source: Source, due_days: DueDays | None = None, terms: Terms | None =
         model = None  # a value the reader refused means the model is not the input
     result = Checked(source, kind, model, findings)
     conference = getattr(usable, "conference", None)
-    if conference is not None and conference.type is not None and conference.date is not None:
+    # A report is due before its conference; a record is written after it.
+    if (
+        KINDS[kind].agency_report
+        and conference is not None
+        and conference.type is not None
+        and conference.date is not None
+    ):
         result.due_days, result.due_date = due.due(str(conference.type), conference.date)
     # A wrong value set aside for the rules must not come back as "missing" from a rule,
     # nor make a rule that depends on it say what the value would have settled.

@@ -22,14 +22,18 @@ from sos_reports.checks.validation import Checked
 from sos_reports.commands.options import Options
 from sos_reports.errors import Finding, InputError, MergeError, OutputError, ReadError
 from sos_reports.kinds import KINDS
-from sos_reports.model.common import DEFAULT_QUESTION, DEFAULT_TEN, DEFAULT_ZERO, CommonInput
+from sos_reports.model.common import (
+    DEFAULT_QUESTION,
+    DEFAULT_TEN,
+    DEFAULT_ZERO,
+    DIFFERENCE_OF_VIEW,
+    CommonInput,
+)
 from sos_reports.support.deadlines import is_working_day
 from sos_reports.support.formatting import long_date, names_list
 
 # What a folder's input files are called; the readers refuse what they cannot read.
 INPUT_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".docx")
-# A spread of scores that the chair should bring into the open at the meeting.
-DIFFERENCE_OF_VIEW = 3
 
 
 @dataclass
@@ -420,6 +424,7 @@ def map_context(contributions: Sequence[Contribution]) -> dict[str, Any]:
         )
 
     scaling, view_scores = _scaling(contributions, printed, children, child_of)
+    progress = _progress(contributions, printed)
     lone = _lone_dangers(dangers) if len(contributions) > 1 else []
     for danger in dangers:  # what the analysis needed, not the template
         del danger["words"], danger["agency"]
@@ -445,12 +450,35 @@ def map_context(contributions: Sequence[Contribution]) -> dict[str, Any]:
         "goals": goals,
         "scaling": scaling,
         "next_steps": [entry for _, entry in sorted(steps, key=lambda s: s[0])],
+        "progress": progress,
         "view": {
             "scores": [_text(line) for line in view_scores],
             "lone_dangers": lone,
             "single_agency": len(contributions) == 1,
         },
     }
+
+
+def _progress(
+    contributions: Sequence[Contribution], printed: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each action of the plan once, in the order the reports first name it, with what each
+    agency's review says of it: reviews started from the conference record share them."""
+    actions: dict[str, dict[str, Any]] = {}
+    for c, p in zip(contributions, printed, strict=True):
+        entries = getattr(c.model, "plan_progress", None) or []
+        for entry, shown in zip(entries, p.get("plan_progress", []), strict=True):
+            key = _name_key(entry.action)
+            if key not in actions:
+                actions[key] = {
+                    "action": shown["action"],
+                    "responsible": shown["responsible"],
+                    "reports": [],
+                }
+            actions[key]["reports"].append(
+                {"source": _text(c.label), "status": shown["status"], "comment": shown["comment"]}
+            )
+    return list(actions.values())
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:

@@ -150,11 +150,13 @@ def documents(model: CommonInput, template: Path | None = None) -> tuple[bytes, 
 
     kind = KINDS[model.kind]
     report_template = template if template is not None else packaged_template(kind.template)
-    properties = {
-        "title": f"{kind.title}, {long_date(model.conference.date)}",
-        "author": model.author.name,
-        "subject": f"{model.author.agency}: report for the child protection conference",
-    }
+    title = f"{kind.title}, {long_date(model.conference.date)}"
+    if kind.agency_report:
+        author = model.author.name
+        subject = f"{model.author.agency}: report for the child protection conference"
+    else:  # the record: signed by the chair
+        author, subject = model.sign_off.name, "Record of the child protection conference"
+    properties = {"title": title, "author": author, "subject": subject}
     buffer = io.BytesIO()
     render(report_template, report_context(model), buffer, properties=properties, family_copy=True)
     report = buffer.getvalue()
@@ -192,114 +194,3 @@ def pdfs_of(documents: dict[Path, bytes]) -> dict[Path, bytes]:
             path.with_suffix(".pdf"): pdf.read_bytes()
             for path, pdf in zip(documents, made, strict=True)
         }
-
-
-FORM_SUFFIXES = {".yaml", ".yml", ".json", ".xlsx", ".docx"}
-_FORM_NAMES = "a name ending in .xlsx (Excel), .docx (Word form), .yaml or .json"
-
-
-def new_input(
-    kind: str, output: Path, *, from_path: Path | None = None, force: bool = False
-) -> Result:
-    """Write a blank input form for `kind` (.xlsx, .docx, .yaml, .yml or .json), or the next
-    report's form pre-filled from an earlier input (see forms/carry.py). The earlier input
-    must be well formed (no unknown keys, no values of the wrong form); it need not be
-    complete.
-    """
-    from sos_reports.inputs.forms.carry import carry_forward
-
-    output = Path(output)
-    _form_suffix(output)
-    tree: dict[str, Any] | None = None
-    inputs: list[Path] = []
-    if from_path is not None:
-        checked = _well_formed(Path(from_path), {"unknown", "value", "read"})
-        tree = carry_forward(checked.source.tree, kind)
-        inputs.append(Path(from_path))
-    produce = _form_writer(kind, output, tree, blank_entries=True)
-    written = write_outputs([Output(output, produce)], inputs=inputs, force=force)
-    return Result(list(written), [])
-
-
-def convert(input_path: Path, output: Path, *, force: bool = False) -> Result:
-    """Write the same input in another form (.yaml, .json, .xlsx or .docx), content whole.
-
-    The input need not be complete or valid: an export sent ahead, or a half-filled form,
-    converts as it is, a wrong value as it was typed. What a form could not carry is
-    refused instead of dropped: an unknown key, or what the reader could not place (text
-    typed outside a Word form's answer boxes, a workbook's cell outside the form).
-    """
-    input_path, output = Path(input_path), Path(output)
-    _form_suffix(output)
-    checked = _well_formed(input_path, {"unknown", "read"})
-    assert checked.kind is not None
-    produce = _form_writer(checked.kind, output, checked.source.tree, blank_entries=False)
-    written = write_outputs([Output(output, produce)], inputs=[input_path], force=force)
-    return Result(list(written), [])
-
-
-def _form_suffix(output: Path) -> str:
-    suffix = output.suffix.lower()
-    if suffix not in FORM_SUFFIXES:
-        raise OutputError(f"{output}: give {_FORM_NAMES}")
-    return suffix
-
-
-def _well_formed(path: Path, stopping: set[str]) -> Checked:
-    """The input checked, or InputError with what a form cannot carry over."""
-    from sos_reports.errors import InputError
-
-    checked = validate(path)
-    broken = [f for f in checked.findings if f.severity == "error" and f.code in stopping]
-    if broken or checked.kind is None:
-        raise InputError(broken or checked.findings, str(path))
-    return checked
-
-
-def _form_writer(
-    kind: str, output: Path, tree: dict[str, Any] | None, *, blank_entries: bool
-) -> Callable[[IO[bytes]], object]:
-    suffix = output.suffix.lower()
-
-    def produce(handle: IO[bytes]) -> None:
-        if suffix == ".xlsx":
-            from sos_reports.inputs.forms.workbook_writer import write_workbook
-
-            write_workbook(kind, handle, tree)
-        elif suffix == ".docx":
-            from sos_reports.inputs.forms.word_writer import write_word_form
-
-            write_word_form(kind, handle, tree)
-        else:
-            from sos_reports.inputs.forms.layout import canonical
-            from sos_reports.inputs.forms.skeleton import json_skeleton, yaml_skeleton
-
-            plain = canonical(kind, tree) if tree is not None else None
-            if suffix == ".json":
-                text = json_skeleton(kind, plain, blank_entries=blank_entries)
-            else:
-                text = yaml_skeleton(kind, plain, blank_entries=blank_entries)
-            handle.write(text.encode("utf-8"))
-
-    return produce
-
-
-def input_schema(kind: str) -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of the input for `kind`, keys as the input spells them."""
-    from sos_reports.kinds import get_kind
-
-    schema = get_kind(kind).model.model_json_schema(by_alias=True)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    return schema
-
-
-def copy_template(kind: str, output: Path, *, force: bool = False) -> Result:
-    """Write the packaged Word template of `kind` to `output`, to adapt to local branding."""
-    from sos_reports.documents.render import packaged_template
-    from sos_reports.kinds import get_kind
-
-    output = Path(output)
-    if output.suffix.lower() != ".docx":
-        raise OutputError(f"{output}: the template is a Word document; give a name ending in .docx")
-    data = packaged_template(get_kind(kind).template).read_bytes()
-    return Result(write_outputs([Output(output, _writer(data))], force=force))

@@ -17,7 +17,13 @@ from markupsafe import Markup, escape
 from pydantic import BaseModel
 
 from sos_reports.kinds import KINDS
-from sos_reports.model.common import DEFAULT_QUESTION, DEFAULT_TEN, DEFAULT_ZERO, CommonInput
+from sos_reports.model.common import (
+    DEFAULT_QUESTION,
+    DEFAULT_TEN,
+    DEFAULT_ZERO,
+    DIFFERENCE_OF_VIEW,
+    CommonInput,
+)
 from sos_reports.model.types import ChildRef, ChoiceValue
 from sos_reports.support.formatting import long_date
 
@@ -83,6 +89,7 @@ def _common(model: CommonInput) -> dict[str, Any]:
     names = {child.id: child.name for child in model.children}
     ctx: dict[str, Any] = _printed(model, names)
     ctx["title"] = word_text(KINDS[model.kind].title)
+    ctx["document"] = word_text(KINDS[model.kind].document)
     ctx["marking"] = word_text(model.marking or DEFAULT_MARKING)
     scaling = ctx["scaling"]
     scaling["question"] = scaling["question"] or word_text(DEFAULT_QUESTION)
@@ -99,6 +106,8 @@ def _common(model: CommonInput) -> dict[str, Any]:
         meetings = getattr(model, name)
         attended = sum(meeting.attended for meeting in meetings)
         ctx[f"{name}_attended"] = f"{attended} of {len(meetings)}"
+    if KINDS[model.kind].context:
+        globals()[KINDS[model.kind].context](model, ctx)
     return ctx
 
 
@@ -131,3 +140,58 @@ def annex_context(model: CommonInput) -> dict[str, Any]:
         has = name in KINDS[model.kind].withheld
         ctx[f"withheld_{name}"] = _split(model, ctx, name)[1] if has else []
     return ctx
+
+
+# --- what a kind's template prints beyond its fields (the registry's `context`) --------------
+
+
+def record_context(model: Any, ctx: dict[str, Any]) -> None:
+    """The conference record's decisions in words a parent understands, and each child's
+    scores gathered under the child with their spread (never an average)."""
+    names = {child.id: child.name for child in model.children}
+    review = model.conference.type == "review"
+    for printed, decision in zip(ctx["decisions"], model.decisions, strict=True):
+        printed["words"] = word_text(_decision_words(decision, names[decision.child], review))
+    by_child = []
+    for child in model.children:
+        entries = [
+            (printed, entry)
+            for printed, entry in zip(ctx["scaling"]["scores"], model.scaling.scores, strict=True)
+            if entry.child == child.id
+        ]
+        scores = [entry.score for _, entry in entries]
+        low, high = (min(scores), max(scores)) if scores else (None, None)
+        spread = high - low if low is not None and high is not None else None
+        if spread is None:
+            summary = "No one gave a score."
+        elif len(scores) == 1:
+            summary = f"One score was given: {low}."
+        elif spread == 0:
+            summary = f"Everyone who scored gave {low}."
+        else:
+            summary = f"The scores run from {low} to {high}: a spread of {spread}."
+        by_child.append(
+            {
+                "name": word_text(child.name),
+                "spread": spread,
+                "summary": word_text(summary),
+                "difference": YesNo(
+                    "Yes" if spread is not None and spread >= DIFFERENCE_OF_VIEW else "No"
+                ),
+            }
+        )
+    ctx["scaling"]["children"] = by_child
+    ctx["any_dissent"] = YesNo("Yes" if any(d.dissent for d in model.decisions) else "No")
+    ctx["any_plan"] = YesNo("Yes" if any(d.plan for d in model.decisions) else "No")
+
+
+def _decision_words(decision: Any, name: str, review: bool) -> str:
+    """The decision as a parent would say it; the category is printed beside it."""
+    if decision.plan:
+        if review:
+            return f"{name} will go on having a child protection plan."
+        return f"{name} will have a child protection plan."
+    if review:
+        ended = decision.ended_to.label if decision.ended_to is not None else "other support"
+        return f"{name}'s child protection plan ends. {name} will be supported by {ended}."
+    return f"{name} will not have a child protection plan."

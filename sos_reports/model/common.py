@@ -254,6 +254,9 @@ DEFAULT_QUESTION = (
 )
 DEFAULT_TEN = "the child is safe"
 DEFAULT_ZERO = "the child is unsafe"
+# A spread of scores for one child that the chair brings into the open (the map and the
+# conference record flag it); scores are never averaged.
+DIFFERENCE_OF_VIEW = 3
 
 
 class ScoreEntry(Block):

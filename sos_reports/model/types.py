@@ -235,6 +235,11 @@ def _bool(value: Any) -> bool:
     raise fail(f"should be yes or no (or true/false, y/n), not {shown(value)}")
 
 
+def yes_no_of(value: Any) -> bool | None:
+    """True or False for yes or no however an input spells it, else None."""
+    return value if isinstance(value, bool) else _yes_no_word(value)
+
+
 def _yes_no_word(value: Any) -> bool | None:
     """True or False for a spelling of yes or no, else None."""
     if isinstance(value, str):

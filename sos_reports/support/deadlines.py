@@ -109,3 +109,23 @@ def working_days_before(day: dt.date, count: int) -> dt.date:
         if is_working_day(day):
             found += 1
     return day
+
+
+def working_days_after(day: dt.date, count: int) -> dt.date:
+    """The date `count` working days after `day`, as `working_days_before` counts them."""
+    found = 0
+    while found < count:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            found += 1
+    return day
+
+
+def months_after(day: dt.date, count: int) -> dt.date:
+    """The same day `count` months later, or the month's last day where it has no such day
+    (31 August and 6 months: 28 or 29 February)."""
+    import calendar
+
+    month = day.month - 1 + count
+    year, month = day.year + month // 12, month % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -19,10 +19,10 @@ import pytest
 from openpyxl import load_workbook
 
 from sos_reports.checks.validation import check
-from sos_reports.commands.reports import new_input
+from sos_reports.commands.forms import new_input
 from sos_reports.inputs.read import Source, read_input
 from tests.helpers.examples import example_path
-from tests.helpers.kinds import KINDS, kinds_with
+from tests.helpers.kinds import KINDS, REPORTS, kinds_with
 from tests.helpers.rules import (
     DROP,
     assert_finding,
@@ -32,7 +32,8 @@ from tests.helpers.rules import (
     tree_of,
 )
 
-SCORED = kinds_with("scaling.scores[0].score", required=True)  # a score must be given
+# A score must be given, one per child: an agency's report (a record has one per person).
+SCORED = tuple(k for k in kinds_with("scaling.scores[0].score", required=True) if k in REPORTS)
 INVOLVED = kinds_with("involvement")  # an agency's involvement, with when each child was seen
 
 
@@ -138,7 +139,7 @@ def test_the_scaling_forgotten_for_one_child_beside_a_score_of_11(tmp_path: Path
     assert "2 errors" in result.output
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", REPORTS)
 def test_the_rules_of_a_block_run_beside_a_missing_required_value_in_it(
     work: Path, kind: str
 ) -> None:
@@ -149,7 +150,7 @@ def test_the_rules_of_a_block_run_beside_a_missing_required_value_in_it(
     assert_finding(found, "error", "report.sent_to_chair", "is after the conference")
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", REPORTS)
 def test_an_entry_that_is_not_a_block_keeps_the_others_checked(work: Path, kind: str) -> None:
     found = findings(
         work,
@@ -175,7 +176,7 @@ def test_a_mistyped_child_is_not_reported_again_as_a_missing_child(work: Path, k
     assert not [f for f in found if f.path == "scaling.scores"], listing(found)
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", REPORTS)
 def test_a_child_left_out_is_reported_beside_a_mistyped_one(work: Path, kind: str) -> None:
     # Two children, one entry with a mistyped id: one child is certainly missing, and
     # which one cannot be known, so both are named.
@@ -195,7 +196,7 @@ def test_a_child_left_out_is_reported_beside_a_mistyped_one(work: Path, kind: st
 # --- a value that was given but cannot be read is not also "missing" -------------------------
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", REPORTS)
 def test_an_unreadable_planned_date_is_not_also_asked_for(work: Path, kind: str) -> None:
     found = findings(work, kind, {"sharing": {"shared": "no", "planned_date": "next week"}})
     assert_finding(found, "error", "sharing.planned_date", "is not a date")

@@ -102,6 +102,7 @@ NAMED = {
     "icpc": "involvement.help_offered",
     "rcpc": "changes_since_last",
     "medical": "child_health[0].conditions",
+    "record": "decisions[0].reason",
 }
 OWN_FIELD = {kind: NAMED.get(kind) or own_free_text(kind) for kind in KINDS}
 

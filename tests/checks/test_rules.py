@@ -22,6 +22,7 @@ from tests.helpers.examples import example_tree, write_yaml
 from tests.helpers.kinds import (
     AGENCY,
     KINDS,
+    REPORTS,
     kinds_checking,
     kinds_offering,
     kinds_with,
@@ -389,6 +390,12 @@ def test_a_tab_and_ordinary_unicode_are_text(work):
 
 # --- unknown keys and another kind's keys ----------------------------------------------------
 
+
+def belongs(path: str) -> str:
+    """What the error says of a key of other kinds: the kinds whose model has it."""
+    return f"belongs to {' and '.join(kinds_with(path))} reports"
+
+
 # fmt: off
 UNKNOWN = table(
     row("top-level-typo", {"worrys": {"harm": "x"}}, "error", "worrys",
@@ -401,27 +408,27 @@ UNKNOWN = table(
         "author.favourite_colour", "unknown field `favourite_colour` in `author`"),
     # a key of another kind says which kinds use it
     row("core-group-in-icpc", {"core_group": []}, "error", "core_group",
-        "it belongs to rcpc reports", kinds=kinds_without("core_group")),
+        belongs("core_group"), kinds=kinds_without("core_group")),
     row("remaining-concerns-in-icpc", {"worries.remaining_concerns": "x"}, "error",
-        "worries.remaining_concerns", "belongs to rcpc reports", kinds=kinds_without("worries.remaining_concerns")),
+        "worries.remaining_concerns", belongs("worries.remaining_concerns"), kinds=kinds_without("worries.remaining_concerns")),
     row("progress-outside-rcpc", {"working_well.progress": "x"}, "error",
-        "working_well.progress", "belongs to rcpc reports", kinds=kinds_without("working_well.progress")),
+        "working_well.progress", belongs("working_well.progress"), kinds=kinds_without("working_well.progress")),
     row("previous-score-in-icpc", {"scaling.scores[0].previous": "3"}, "error",
-        "scaling.scores[0].previous", "belongs to rcpc and medical reports", kinds=kinds_without("scaling.scores[0].previous")),
+        "scaling.scores[0].previous", belongs("scaling.scores[0].previous"), kinds=kinds_without("scaling.scores[0].previous")),
     row("initial-date-outside-rcpc", {"conference.initial_date": "2025-01-08"}, "error",
-        "conference.initial_date", "belongs to rcpc reports", kinds=kinds_without("conference.initial_date")),
+        "conference.initial_date", belongs("conference.initial_date"), kinds=kinds_without("conference.initial_date")),
     row("view-on-plan-outside-icpc", {"view_on_plan": []}, "error", "view_on_plan",
-        "belongs to icpc reports", kinds=kinds_without("view_on_plan")),
+        belongs("view_on_plan"), kinds=kinds_without("view_on_plan")),
     row("involvement-in-medical", {"involvement": {}}, "error", "involvement",
-        "belongs to icpc and rcpc reports", kinds=kinds_without("involvement")),
+        belongs("involvement"), kinds=kinds_without("involvement")),
     row("attending-in-medical", {"author.attending": "yes"}, "error", "author.attending",
-        "belongs to icpc and rcpc reports", kinds=kinds_without("author.attending")),
+        belongs("author.attending"), kinds=kinds_without("author.attending")),
     row("presenting-in-medical", {"author.presenting": "Dr Mehra"}, "error",
-        "author.presenting", "belongs to icpc and rcpc reports", kinds=kinds_without("author.presenting")),
+        "author.presenting", belongs("author.presenting"), kinds=kinds_without("author.presenting")),
     row("practice-outside-medical", {"practice": {}}, "error", "practice",
-        "belongs to medical reports", kinds=kinds_without("practice")),
+        belongs("practice"), kinds=kinds_without("practice")),
     row("child-health-outside-medical", {"child_health": []}, "error", "child_health",
-        "belongs to medical reports", kinds=kinds_without("child_health")),
+        belongs("child_health"), kinds=kinds_without("child_health")),
 )
 # fmt: on
 
@@ -469,14 +476,19 @@ ALWAYS = [
 ]
 # fmt: off
 REQUIRED = table(
-    *(row(f"no-{key}", {key: DROP}, "error", key, "is required") for key in ALWAYS),
+    *(
+        row(f"no-{key}", {key: DROP}, "error", key, "is required",
+            kinds=kinds_with(key, required=True))
+        for key in ALWAYS
+    ),
     *(
         row(f"no-{key}", {key: DROP}, "error", key, "is required",
             kinds=kinds_with(key, required=True))
         for key in ("household", "child_voice", "family_views", "involvement")
     ),
     *(
-        row(f"no-{path}", {path: DROP}, "error", path, "is required")
+        row(f"no-{path}", {path: DROP}, "error", path, "is required",
+            kinds=kinds_with(path, required=True))
         for path in (
             "conference.type", "conference.date", "author.name", "author.role", "author.agency",
             "author.base", "author.phone", "author.email", "report.date", "sharing.shared",
@@ -596,7 +608,7 @@ SHARED_BLOCKS = table(
     row("shared-after-the-conference", {"sharing.date": day("conference.date", 1)}, "error",
         "sharing.date", "is after the conference"),
     row("not-shared-no-plan-no-reason", NOT_SHARED, "error", "sharing",
-        "give `planned_date` (when it will be) or `not_shared_reason`"),
+        "give `planned_date` (when it will be) or `not_shared_reason`", kinds=REPORTS),
     row("planned-after-the-conference",
         {**NOT_SHARED, "sharing.planned_date": day("conference.date", 1)}, "error",
         "sharing.planned_date", "is after the conference"),
@@ -613,12 +625,13 @@ SHARED_BLOCKS = table(
         {"sharing": {"shared": "no", "not_shared_reason": "It will be shared on Monday.",
                      "with": [{"name": "Kerry Fenwick", "relationship": "Mother",
                                "shared": "yes", "method": "phone"}]}},
-        "error", "sharing.with[0].shared", "`sharing.shared` says it has not been shared"),
+        "error", "sharing.with[0].shared", "`sharing.shared` says it has not been shared",
+        kinds=REPORTS),
     # children
     row("no-dob-no-edd", {"children[0].dob": DROP}, "error", "children[0].dob",
         "is required: Maisie Fenwick's date of birth"),
     row("born-after-the-report", {"children[1].dob": day("report.date", 1)}, "error",
-        "children[1].dob", "is after the report date"),
+        "children[1].dob", "is after the report date", kinds=REPORTS),
     row("eighteen-on-the-day", {"children[0].dob": day("conference.date", years=-18)}, "error",
         "children[0].dob", "18 or over on the conference date"),
     row("unborn-without-edd", {"children[1].gender": "unborn", "children[1].dob": DROP},
@@ -631,7 +644,7 @@ SHARED_BLOCKS = table(
     row("edd-before-the-report",
         {"children[1].gender": "unborn", "children[1].dob": DROP,
          "children[1].edd": day("report.date", -1)},
-        "warning", "children[1].edd", "has the baby been born?"),
+        "warning", "children[1].edd", "has the baby been born?", kinds=REPORTS),
     row("id-used-twice", {"children[1].id": "maisie"}, "error", "children[1].id",
         "is used for two children"),
     row("gender-unknown", {"children[0].gender": "girl"}, "error", "children[0].gender",
@@ -666,7 +679,7 @@ SHARED_BLOCKS = table(
         "each danger statement usually has its own goal"),
     row("next-step-before-the-report",
         {"needs_to_happen.next_steps[0].by": day("report.date", -1)}, "warning",
-        "needs_to_happen.next_steps[0].by", "is before the report date"),
+        "needs_to_happen.next_steps[0].by", "is before the report date", kinds=REPORTS),
     # child's voice
     row("voice-missing-a-child", {"child_voice": lambda tree: tree["child_voice"][:1]}, "error",
         "child_voice", "has no entry for `leo` (Leo Ashby); every child needs one"),
@@ -677,9 +690,9 @@ SHARED_BLOCKS = table(
         "error", "child_voice[0].not_gathered_reason", "say why, and describe the child's daily"),
     # scaling
     row("score-missing-a-child", {"scaling.scores": lambda tree: tree["scaling"]["scores"][1:]},
-        "error", "scaling.scores", "has no entry for `maisie`"),
+        "error", "scaling.scores", "has no entry for `maisie`", kinds=REPORTS),
     row("score-twice-for-a-child", {"scaling.scores[1].child": "maisie"}, "error",
-        "scaling.scores[1].child", "`maisie` is listed more than once; give each child one entry"),
+        "scaling.scores[1].child", "`maisie` is listed more than once; give each child one entry", kinds=REPORTS),
     # confidential
     *(
         row(f"confidential-without-{key}", {"confidential": {"present": "yes"}}, "error",
@@ -694,14 +707,15 @@ SHARED_BLOCKS = table(
         "error", "confidential.reason", "`third-party information`"),
     # sign-off
     row("countersigned-without-a-date", {"sign_off.countersigned_date": DROP}, "error",
-        "sign_off.countersigned_date", "is required when the report is countersigned"),
+        "sign_off.countersigned_date", "is required when the report is countersigned",
+        kinds=REPORTS),
     row("countersigned-before-the-report",
         {"sign_off.countersigned_date": day("report.date", -1)}, "warning",
-        "sign_off.countersigned_date", "is before the report date"),
+        "sign_off.countersigned_date", "is before the report date", kinds=REPORTS),
     row("signed-before-the-report", {"sign_off.date": day("report.date", -1)}, "warning",
-        "sign_off.date", "is before the report date"),
+        "sign_off.date", "is before the report date", kinds=REPORTS),
     row("signed-after-the-conference", {"sign_off.date": day("conference.date", 1)}, "warning",
-        "sign_off.date", "is after the conference"),
+        "sign_off.date", "is after the conference", kinds=REPORTS),
     # deadlines (see also the tests below)
     row("sent-after-the-due-date", {"report.sent_to_chair": day("conference.date", -1)},
         "warning", "report.sent_to_chair", "is after the due date"),
@@ -725,7 +739,7 @@ def test_a_child_just_under_eighteen_is_a_child(work, kind):
     assert found == [], listing(found)
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", REPORTS)
 def test_not_yet_shared_with_a_plan_or_a_reason_is_enough(work, kind):
     planned = {"sharing": {"shared": "no", "planned_date": get(tree_of(kind), "report.date")}}
     reason = {"sharing": {"shared": "no", "not_shared_reason": "The family did not attend."}}

@@ -16,7 +16,8 @@ from click.testing import CliRunner
 
 from sos_reports.cli import cli
 from sos_reports.commands.batch import batch, find_inputs, safe_name
-from sos_reports.commands.reports import convert, fill
+from sos_reports.commands.forms import convert
+from sos_reports.commands.reports import fill
 from tests.helpers.docx_xml import docx_text
 from tests.helpers.examples import ROOT, example_path, example_tree, write_json, write_yaml
 

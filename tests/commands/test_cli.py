@@ -29,11 +29,12 @@ def icpc_input(tmp_path: Path) -> Path:
     return target
 
 
-def test_kinds_lists_the_three_report_kinds(runner: CliRunner) -> None:
+def test_kinds_lists_the_three_report_kinds_and_the_record(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["kinds"])
     assert result.exit_code == 0
     names = [line.split()[0] for line in result.output.splitlines()]
-    assert names == ["icpc", "rcpc", "medical"]
+    assert names == ["icpc", "rcpc", "medical", "record"]
+    assert "record   Record of the child protection conference" in result.output
 
 
 def test_validate_a_good_input_exits_0_and_prints_the_due_date(
@@ -196,7 +197,8 @@ def test_a_wrong_output_extension_is_a_usage_error(
 
 def test_the_library_refuses_a_wrong_output_extension_itself(icpc_input: Path) -> None:
     """A program calling the library, not the command line, gets an OutputError."""
-    from sos_reports.commands.reports import fill, new_input
+    from sos_reports.commands.forms import new_input
+    from sos_reports.commands.reports import fill
     from sos_reports.errors import OutputError
 
     with pytest.raises(OutputError, match=r"x\.pdf: .*ending in \.docx"):
@@ -211,7 +213,8 @@ def test_new_and_fill_take_on_the_command_line_the_extensions_the_library_takes(
 ) -> None:
     """One list of extensions per command would drift from the library's: a form the
     library can write must not be a usage error, nor the reverse."""
-    from sos_reports.commands.reports import fill, new_input
+    from sos_reports.commands.forms import new_input
+    from sos_reports.commands.reports import fill
     from sos_reports.errors import OutputError
 
     calls = {

@@ -28,7 +28,7 @@ from lxml import etree
 from sos_reports.commands.reports import fill, validate
 from tests.helpers.docx_xml import NS, W, docx_parts
 from tests.helpers.examples import ROOT, example_path
-from tests.helpers.kinds import KINDS
+from tests.helpers.kinds import KINDS, REPORTS
 
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 DC = "http://purl.org/dc/elements/1.1/"
@@ -277,6 +277,7 @@ def test_every_shaded_cell_also_has_bold_text(report: Report) -> None:
             )
 
 
+@pytest.mark.parametrize("report", REPORTS, indirect=True)  # a scale per score: a report's
 def test_the_marked_score_is_also_written_in_words(report: Report) -> None:
     scales = [tbl for tbl in body_tables(report) if is_scale(tbl)]
     assert len(scales) == len(report.model.scaling.scores)  # type: ignore[attr-defined]

@@ -12,9 +12,10 @@ import pytest
 from lxml import etree
 
 from sos_reports.commands.reports import fill, validate
+from sos_reports.kinds import KINDS as REGISTRY
 from tests.helpers.docx_xml import NS, W, docx_parts
 from tests.helpers.examples import example_path
-from tests.helpers.kinds import KINDS
+from tests.helpers.kinds import KINDS, REPORTS
 
 SCALE = [str(i) for i in range(11)]
 LONG_DATE = re.compile(
@@ -70,6 +71,7 @@ def held_together(tbl: etree._Element) -> bool:
     )
 
 
+@pytest.mark.parametrize("filled", REPORTS, indirect=True)  # a scale per score: a report's
 def test_each_childs_scale_legend_and_score_are_one_block(filled: tuple[Any, Any]) -> None:
     model, body = filled
     scales = [t for t in tables(body) if first_row_text(t) == SCALE]
@@ -182,15 +184,16 @@ def test_the_gmc_number_stands_beside_the_gps_signature(tmp_path: Path) -> None:
 def test_the_signatures_and_each_sections_opening_lines_stay_on_one_page(
     filled: tuple[Any, Any],
 ) -> None:
-    _, body = filled
-    (sign_off,) = [t for t in tables(body) if first_row_text(t)[0] == "Signed by"]
+    model, body = filled
+    (sign_off,) = [t for t in tables(body) if first_row_text(t)[0].startswith("Signed by")]
+    document = REGISTRY[model.kind].document
     assert held_together(sign_off)
     paragraphs = list(body.iter(f"{{{W}}}p"))
     openings = [
         p
         for p in paragraphs
         if text_of(p).startswith("Family address: ")
-        or text_of(p).endswith("in the Signs of Safety summary near the start of this report.")
+        or text_of(p).endswith(f"in the Signs of Safety summary near the start of this {document}.")
     ]
     assert len(openings) == 4
     assert all(keeps_with_next(p) for p in openings)

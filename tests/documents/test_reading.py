@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.helpers.docx_xml import docx_text
+from tests.helpers.kinds import REPORTS
 from tests.helpers.report_text import confidential_or_withheld, free_text, pieces
 
 
@@ -43,6 +46,7 @@ def test_the_summary_map_holds_the_statements_and_the_sections_say_so(
         assert line in text
 
 
+@pytest.mark.parametrize("filled", REPORTS, indirect=True)  # the record's: test_record.py
 def test_the_family_is_told_what_to_do_if_they_disagree(filled: tuple[Any, Path]) -> None:
     model, report = filled
     text = docx_text(report)

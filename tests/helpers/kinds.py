@@ -48,3 +48,7 @@ def kinds_checking(rule: str) -> tuple[str, ...]:
 
 # The kinds whose author attends and whose family blocks are required: an agency's reports.
 AGENCY = kinds_with("author.attending")
+
+# The kinds that are an agency's report (an author, a report date, sharing, one score per
+# child, a due date), not the record of the conference itself.
+REPORTS = tuple(kind for kind in KINDS if REGISTRY[kind].agency_report)

@@ -16,6 +16,8 @@ import pytest
 from sos_reports.checks.validation import Checked
 from sos_reports.commands.reports import validate
 from sos_reports.errors import Finding
+from sos_reports.kinds import KINDS as REGISTRY
+from sos_reports.model.introspection import field_at
 from sos_reports.support.deadlines import DueDays
 from tests.helpers.examples import example_tree
 from tests.helpers.kinds import KINDS
@@ -130,15 +132,28 @@ def row(
     severity: str,
     path: str,
     fragment: str,
-    kinds: Iterable[str] = KINDS,
+    kinds: Iterable[str] | None = None,
     xfail: str | None = None,
 ) -> list[Any]:
-    """One broken rule, as one test per kind it applies to."""
+    """One broken rule, as one test per kind it applies to (by default every kind) whose
+    input has the blocks the changes are made in: a record has no `author` to break."""
+    keys = changes if isinstance(changes, dict) else ()
+    kinds = [
+        kind
+        for kind in (KINDS if kinds is None else kinds)
+        if all(_has_parent(kind, key) for key in keys)
+    ]
     marks = [pytest.mark.xfail(strict=True, reason=xfail)] if xfail else []
     return [
         pytest.param(kind, changes, severity, path, fragment, id=f"{kind}-{id}", marks=marks)
         for kind in kinds
     ]
+
+
+def _has_parent(kind: str, path: str) -> bool:
+    """Whether the kind's input has the block or list that `path` is changed in."""
+    parent = tuple(_parts(path)[:-1])
+    return not parent or field_at(REGISTRY[kind].model, parent) is not None
 
 
 def table(*rows: list[Any]) -> list[Any]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from lxml import etree
 
-from sos_reports.commands.reports import new_input
+from sos_reports.commands.forms import new_input
 from tests.helpers.docx_xml import W, docx_parts
 
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"

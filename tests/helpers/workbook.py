@@ -7,7 +7,7 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
-from sos_reports.commands.reports import convert
+from sos_reports.commands.forms import convert
 from tests.helpers.examples import example_path
 
 # --- helpers: find cells the way a practitioner would, by the words on the sheet -------------

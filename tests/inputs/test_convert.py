@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from sos_reports.cli import cli
-from sos_reports.commands.reports import convert, validate
+from sos_reports.commands.forms import convert
+from sos_reports.commands.reports import validate
 from sos_reports.errors import InputError, OutputError
 from sos_reports.inputs.read import read_input
 from tests.helpers.examples import example_path, example_tree, write_yaml

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from pydantic import BaseModel
 
-from sos_reports.commands.reports import new_input
+from sos_reports.commands.forms import new_input
 from sos_reports.inputs.forms.layout import Section, plan
 from sos_reports.kinds import KINDS
 from sos_reports.model.introspection import fields_of

@@ -23,7 +23,8 @@ import pytest
 from click.testing import CliRunner
 
 from sos_reports.cli import cli
-from sos_reports.commands.reports import fill, new_input, validate
+from sos_reports.commands.forms import new_input
+from sos_reports.commands.reports import fill, validate
 from sos_reports.documents.writing import Output, write_outputs
 from sos_reports.errors import OutputError, ReadError
 from sos_reports.inputs.read import read_input

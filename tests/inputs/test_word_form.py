@@ -15,7 +15,8 @@ from lxml import etree
 
 from sos_reports.checks.validation import check
 from sos_reports.cli import cli
-from sos_reports.commands.reports import fill, new_input
+from sos_reports.commands.forms import new_input
+from sos_reports.commands.reports import fill
 from sos_reports.errors import ReadError
 from sos_reports.inputs.read import read_input
 from tests.helpers.docx_xml import W, docx_parts, docx_text

@@ -39,7 +39,8 @@ def with_annex(tree: dict[str, Any]) -> dict[str, Any]:
     tree["confidential"] = {
         "present": "true",
         "reason": "whereabouts of a person at risk",
-        "chair_informed": tree["report"]["date"],
+        # the day the report was written, or the record's conference
+        "chair_informed": (tree.get("report") or tree["conference"])["date"],
         "details": "Where the children's aunt now lives.\n\nShe asked that nobody is told.",
     }
     tree["household"][-1]["withhold_from_family"] = "true"

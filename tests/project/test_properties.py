@@ -29,7 +29,8 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from sos_reports.cli import cli
-from sos_reports.commands.reports import convert, fill, validate
+from sos_reports.commands.forms import convert
+from sos_reports.commands.reports import fill, validate
 from sos_reports.kinds import KINDS
 from sos_reports.model.introspection import fields_of
 from tests.helpers.docx_xml import docx_text
@@ -58,6 +59,8 @@ RULED = {
     "immunisation_details",
     "impact",
     "countersigned_by",
+    "family_goals",
+    "agency_goals",
 }
 
 # Characters XML cannot hold are errors by the input format; everything else is text.
@@ -122,7 +125,22 @@ def _rewrite(draw: st.DrawFn, model: type[BaseModel], node: Any) -> Any:
 
 @st.composite
 def valid_input(draw: st.DrawFn, kind: str) -> dict[str, Any]:
-    tree = _rewrite(draw, KINDS[kind].model, example_tree(kind))
+    example = example_tree(kind)
+    tree = _rewrite(draw, KINDS[kind].model, example)
+    # A record's people are each listed once, and a score's `by` names one of them: it
+    # follows their new name.
+    seen: set[str] = set()
+    for i, person in enumerate(tree.get("attendance", [])):
+        if " ".join(person["name"].split()).casefold() in seen:
+            person["name"] = f"{person['name']} {i}"
+        seen.add(" ".join(person["name"].split()).casefold())
+    renamed = {
+        old["name"]: new["name"]
+        for old, new in zip(example.get("attendance", []), tree.get("attendance", []), strict=True)
+    }
+    for old, new in zip(example["scaling"]["scores"], tree["scaling"]["scores"], strict=True):
+        if "by" in old:
+            new["by"] = renamed[old["by"]]
     return tree
 
 

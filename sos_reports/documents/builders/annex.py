@@ -13,11 +13,11 @@ def build(doc: DocxDocument) -> None:
     warning = para(
         doc,
         ("NOT FOR SHARING WITH THE FAMILY. ", "b"),
-        "This annex goes to the conference chair only, separately from the report. "
+        "This annex goes to the conference chair only, separately from the {{ document }}. "
         "The chair decides how it is used at the conference.",
     )
     warning.paragraph_format.keep_with_next = True
-    heading(doc, "The report this annex belongs to", 1)
+    heading(doc, "The {{ document }} this annex belongs to", 1)
     label_table(
         doc,
         [
@@ -32,9 +32,15 @@ def build(doc: DocxDocument) -> None:
                 "Children",
                 "{% for c in children %}{{ c.name }}{% if c.dob is not none %} (born {{ c.dob }}){% else %} (expected {{ c.edd }}){% endif %}{% if not loop.last %}\n{% endif %}{% endfor %}",
             ),
-            Row("Author", "{{ author.name }}, {{ author.role }}, {{ author.agency }}"),
-            Row("Phone and e-mail", "{{ author.phone }}, {{ author.email }}"),
-            Row("Report date", "{{ report.date }}"),
+            # An agency's report has an author; the conference record, the chair's signature.
+            Row(
+                "Author",
+                "{{ author.name }}, {{ author.role }}, {{ author.agency }}",
+                "author is defined",
+            ),
+            Row("Phone and e-mail", "{{ author.phone }}, {{ author.email }}", "author is defined"),
+            Row("Report date", "{{ report.date }}", "report is defined"),
+            Row("Record signed by", "{{ sign_off.name }}, chair", "author is not defined"),
         ],
     )
     heading(doc, "Confidential information", 1)

@@ -49,6 +49,7 @@ def build(doc: DocxDocument) -> None:
     _dangers_and_goals(doc)
     _scaling(doc)
     _next_steps(doc)
+    _plan_progress(doc)
     _chairs_view(doc)
 
 
@@ -336,6 +337,36 @@ def _next_steps(doc: DocxDocument) -> None:
         ],
     )
     tag_row(t, widths, "{%tr endfor %}")
+
+
+def _plan_progress(doc: DocxDocument) -> None:
+    """A review's reports side by side on each action of the plan: the same actions, as the
+    conference record set them, judged by each agency."""
+    tag(doc, "{%p if progress %}")
+    heading(doc, "Progress against the plan", 1)
+    para(
+        doc,
+        "Each action of the plan, and what each agency's review report says of it.",
+        style="Small",
+    )
+    widths = (8.2, 4.8, 3.8, 3.2, 5.7)
+    t = table(doc, widths, ("Action", "Responsible", "From", "Status", "Comment"))
+    tag_row(t, widths, "{%tr for a in progress %}")
+    tag_row(t, widths, "{%tr for r in a.reports %}")
+    data_row(
+        t,
+        widths,
+        (
+            "{% if loop.first %}{{ a.action }}{% endif %}",
+            "{% if loop.first %}{{ a.responsible }}{% endif %}",
+            "{{ r.source }}",
+            "{{ r.status }}",
+            "{% if r.comment is not none %}{{ r.comment }}{% endif %}",
+        ),
+    )
+    tag_row(t, widths, "{%tr endfor %}")
+    tag_row(t, widths, "{%tr endfor %}")
+    tag(doc, "{%p endif %}")
 
 
 def _chairs_view(doc: DocxDocument) -> None:

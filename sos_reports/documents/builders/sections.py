@@ -249,9 +249,12 @@ def summary_map(doc: DocxDocument) -> None:
 
 
 def _in_the_map(doc: DocxDocument, what: str) -> None:
-    """Where the part of an answer that the summary map holds is found."""
+    """Where the part of an answer that the summary map holds is found (`document`: what
+    the kind calls its document, a report or a record)."""
     pointer = para(
-        doc, (f"{what} in the {MAP_NAME} near the start of this report.", "i"), style="Small"
+        doc,
+        (f"{what} in the {MAP_NAME} near the start of this {{{{ document }}}}.", "i"),
+        style="Small",
     )
     pointer.paragraph_format.keep_with_next = True  # never alone at the foot of a page
 

@@ -27,7 +27,15 @@ Keys = tuple[str, ...]
 
 # Lists with one entry per child: a blank form starts them with a row for each child, so
 # that no child is forgotten.
-PER_CHILD = {"child_voice", "scores", "last_seen", "plan", "recommendations", "child_health"}
+PER_CHILD = {
+    "child_voice",
+    "scores",
+    "last_seen",
+    "plan",
+    "recommendations",
+    "child_health",
+    "decisions",
+}
 # Top-level values that say what the form is; the tool writes them, nobody types them.
 FIXED = ("kind", "format_version")
 # In a table of a list inside each entry of another list, the column naming the parent entry.
@@ -116,6 +124,9 @@ class Table:
     keys_in_parent: Keys = ()
     link: Answer | None = None  # in a sub-table: the column that names the parent entry
     subtables: list[Table] = field(default_factory=list)
+    # The entries a Word form makes room for when none are given: the entry's own
+    # `form_rows` (a record's attendance, everyone's scores), else the form's default.
+    rows: int = 0
 
     def all_columns(self) -> list[Answer]:
         return ([self.link] if self.link is not None else []) + self.columns
@@ -259,6 +270,7 @@ def _table(
     title = f"{parent.title}: {_lower_first(spec.title)}" if parent is not None else spec.title
     table = Table(name, title, spec.description, loc, spec.required, spec.model is None, [])
     table.parent, table.keys_in_parent = parent, keys_in_parent
+    table.rows = int(getattr(spec.model, "form_rows", 0))
     if spec.model is None:
         item = _answer(model, spec, (), "", False)
         item.label, item.many = spec.title, False

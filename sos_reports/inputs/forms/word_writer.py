@@ -55,7 +55,7 @@ MARK = "sos-reports-form"
 # per-child list has one entry per child when the children are known. A form has no "add
 # an entry" button that works everywhere, so the room is there from the start.
 BLANK_ENTRIES = 4
-ROOM = {"household": 6, "registered_household": 6}
+ROOM = {"household": 6, "registered_household": 6, "members": 10}
 SUB_ENTRIES = 2
 SPARE_ENTRIES = 1
 DATE_FORMAT = "dd/MM/yyyy"
@@ -385,13 +385,13 @@ class _Writer:
         if table.help:
             self.add(self.para(sentence(table.help).strip(), "FormHelp"))
         entries = as_list(dig(self.tree, table.loc))
-        blank = ROOM.get(table.loc[-1], BLANK_ENTRIES)
+        blank = table.rows or ROOM.get(table.loc[-1], BLANK_ENTRIES)
         self.entries(table, table.loc, entries, blank, "Heading3")
 
     def entries(self, table: Table, base: Loc, given: list[Any], blank: int, level: str) -> None:
         count = len(given) + SPARE_ENTRIES if given else blank
         if table.per_child and table.required and self.children:
-            count = max(len(given), len(self.children))
+            count = max(len(given), len(self.children), table.rows)
             given = given + [{table.columns[0].keys[0]: cid} for cid in self.children[len(given) :]]
         if table.scalar:
             answer = table.columns[0]
