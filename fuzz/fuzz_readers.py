@@ -71,7 +71,7 @@ def read_and_check(data: bytes, suffix: str) -> None:
 
 def seed_form(suffix: str) -> dict[str, bytes]:
     """The parts of a form (a workbook or a Word form) holding the ICPC example."""
-    from sos_reports.commands.reports import convert
+    from sos_reports.commands.forms import convert
 
     target = SCRATCH / f"seed{suffix}"
     if not target.exists():

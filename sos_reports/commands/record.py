@@ -11,6 +11,7 @@ family's views, the decisions, the plan, the dates) is left empty, so `validate`
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -143,13 +144,16 @@ def _attendance(contributions: Sequence[Contribution], chair: Any) -> list[dict[
 def _columns(
     contributions: Sequence[Contribution], block: str, keys: Sequence[str]
 ) -> dict[str, Any]:
-    """A block's text fields, each agency's paragraphs under its name."""
+    """A block's text fields, each paragraph under its agency's name."""
     out: dict[str, Any] = {}
     for key in keys:
+        # Every paragraph under its agency's name: on the board each one is an entry.
         parts = [
-            f"{c.label}: {text}"
+            f"{c.label}: {paragraph.strip()}"
             for c in contributions
             if (text := getattr(getattr(c.model, block), key, None))
+            for paragraph in re.split(r"\n\s*\n", text)
+            if paragraph.strip()
         ]
         if parts:
             out[key] = "\n\n".join(parts)

@@ -461,6 +461,52 @@ def pages_app(
             headers={"content-disposition": _attachment(name.name)},
         )
 
+    def show_board(request: Request, form: Form | None) -> Response:
+        from sos_reports.web import board
+
+        draft = state.drafts.open(request.path_params["draft"])
+        if draft.kind != "record":
+            return state.page("problem.html", 404, message="Only a conference record has a board.")
+        notices: list[str] = []
+        if form is not None:
+            with state.lock(draft.id):
+                draft = state.drafts.open(draft.id)
+                action = form.one("action")
+                tree = draft.tree
+                if action == "save":
+                    sent = [(k[2:], v) for k, v in form.pairs if k.startswith("e:")]
+                    was = {k[4:]: v for k, v in form.pairs if k.startswith("was:")}
+                    tree, notices = board.edit_column(tree, sent, was)
+                elif action == "add":
+                    tree = board.add_entry(
+                        tree, form.one("to") or "", form.one("text") or "", form.one("by") or ""
+                    )
+                elif action == "score":
+                    who = (form.one("by") or "").strip()
+                    if not who:
+                        notices.append("Say who gave the score, then add it again.")
+                    else:
+                        tree = board.add_score(
+                            tree,
+                            form.one("child") or "",
+                            who,
+                            form.one("score") or "",
+                            form.one("reason") or "",
+                        )
+                if tree is not draft.tree:
+                    draft = state.drafts.save(draft, tree)
+            if not notices:
+                anchor = "#scaling" if form.one("action") == "score" else ""
+                return RedirectResponse(f"/d/{draft.id}/board{anchor}", 303)
+        return state.page(
+            "board.html",
+            200,
+            title=f"Board: {KINDS[draft.kind].title}",
+            draft=draft,
+            board=board.board(draft.tree),
+            notices=notices,
+        )
+
     # --- shared by the page handlers -------------------------------------------------------
 
     def _render(
@@ -597,6 +643,7 @@ def pages_app(
         Route("/d/{draft}/entry/{loc}", threaded(show_entry), methods=["GET", "POST"]),
         Route("/d/{draft}/remove/{loc}", threaded(remove), methods=["GET", "POST"]),
         Route("/d/{draft}/check", threaded(check_answers), methods=["GET"]),
+        Route("/d/{draft}/board", threaded(show_board), methods=["GET", "POST"]),
         Route("/d/{draft}/download/{what}", threaded(download), methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

@@ -511,6 +511,7 @@ class Form:
     """The fields a browser posted: one value or several per name."""
 
     def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        self.pairs = pairs  # as sent, in order
         self.values: dict[str, list[str]] = {}
         for name, value in pairs:
             self.values.setdefault(name, []).append(value)

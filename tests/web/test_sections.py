@@ -8,7 +8,6 @@ import re
 import shutil
 from pathlib import Path
 
-import pytest
 from starlette.testclient import TestClient
 
 from sos_reports.web import pages
@@ -66,13 +65,6 @@ class Form:
 
 def number_of(kind: str, title: str) -> int:
     return next(t.number for t in pages.tasks(kind) if t.title == title)
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    made = tmp_path / "drafts"
-    made.mkdir()
-    return made
 
 
 def test_a_section_saved_empty_is_in_progress_and_the_others_not_yet_started(

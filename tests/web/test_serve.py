@@ -52,13 +52,6 @@ class Browser:
 
 
 @pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    folder = tmp_path / "drafts"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
 def browser(folder: Path) -> Iterator[Browser]:
     yield Browser(folder)
 
