@@ -176,3 +176,33 @@ def test_only_a_record_has_a_board(folder: Path) -> None:
     (folder / "school.yaml").write_bytes((EXAMPLES / "icpc-school.yaml").read_bytes())
     browser = Browser(folder)
     assert browser.get(f"/d/{browser.id('school.yaml')}/board").status_code == 404
+
+
+def test_the_board_is_behind_the_guard_signed_out_foreign_host_and_origin(
+    started: tuple[Browser, str, Path],
+) -> None:
+    from starlette.testclient import TestClient
+
+    from sos_reports.web.app import create_app
+    from tests.web.test_serve import ORIGIN, PORT
+
+    browser, draft, path = started
+    before = path.read_bytes()
+    # Signed out: a client that never opened the start address.
+    stranger = TestClient(create_app(browser.folder, browser.keys, PORT), base_url=ORIGIN)
+    got = stranger.get(f"/d/{draft}/board")
+    assert got.status_code == 403 and "Fenwick" not in got.text
+    # Signed in, but for another host, or posting from another origin, or with no token.
+    assert (
+        browser.client.get(f"/d/{draft}/board", headers={"host": "evil.example"}).status_code == 421
+    )
+    add = {"action": "add", "to": "worries.harm", "text": "Planted.", "by": ""}
+    for headers, data in (
+        ({"origin": "http://evil.example"}, {"csrf": browser.keys.csrf, **add}),
+        ({"origin": ORIGIN}, add),
+    ):
+        sent = browser.client.post(
+            f"/d/{draft}/board", data=data, headers=headers, follow_redirects=False
+        )
+        assert sent.status_code == 403
+    assert path.read_bytes() == before

@@ -10,6 +10,7 @@ from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import RGBColor
 
+from sos_reports.documents.builders import sections
 from sos_reports.documents.builders.kit import (
     ACCENT,
     LABEL_FILL,
@@ -58,33 +59,7 @@ def _conference(doc: DocxDocument) -> None:
     label_table(
         doc,
         [
-            Row("Conference", "{{ conference.type }}"),
-            Row(
-                "Date",
-                "{{ conference.date }}{% if conference.time is not none %}, {{ conference.time }}{% endif %}",
-            ),
-            Row(
-                "Review number",
-                "{{ conference.review_number }}",
-                optional("conference.review_number"),
-            ),
-            Row(
-                "Previous conference",
-                "{{ conference.previous_date }}",
-                optional("conference.previous_date"),
-            ),
-            Row("Venue", "{{ conference.venue }}", optional("conference.venue")),
-            Row("Chair", "{{ conference.chair }}", optional("conference.chair")),
-            Row(
-                "Case reference",
-                "{{ conference.case_reference }}",
-                optional("conference.case_reference"),
-            ),
-            Row(
-                "Social worker",
-                "{{ conference.social_worker }}",
-                optional("conference.social_worker"),
-            ),
+            *sections.conference(sections.REVIEW_ROWS),
             Row(
                 "Reports due",
                 "With the chair and the family by {{ due.when }}",

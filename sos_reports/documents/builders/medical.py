@@ -182,22 +182,14 @@ def carer_health(doc: DocxDocument) -> None:
     tag(doc, "{%p endif %}")
 
 
-# A GP's report may be for a review conference: its number and date, when given.
-CONFERENCE_ROWS = (
-    Row("Review number", "{{ conference.review_number }}", optional("conference.review_number")),
-    Row(
-        "Previous conference",
-        "{{ conference.previous_date }}",
-        optional("conference.previous_date"),
-    ),
-)
 # The GMC number beside the signature, where it is looked for.
 SIGNER_ROWS = (Row("GMC number", "{{ practice.gmc_number }}", optional("practice.gmc_number")),)
 
 
 def build(doc: DocxDocument) -> None:
     sections.title_block(doc)
-    sections.about(doc, conference_rows=CONFERENCE_ROWS)
+    # A GP's report may be for a review conference: its number and date, when given.
+    sections.about(doc, conference_rows=sections.REVIEW_ROWS)
     practice(doc)
     sections.family(doc)
     tag(doc, "{%p if household %}")  # a GP may know of no other adult

@@ -48,41 +48,10 @@ def decisions(doc: DocxDocument) -> None:
 
 def about(doc: DocxDocument) -> None:
     heading(doc, "About this conference", 1)
-    label_table(
-        doc,
-        [
-            Row("Conference", "{{ conference.type }}"),
-            Row(
-                "Date",
-                "{{ conference.date }}{% if conference.time is not none %}, {{ conference.time }}{% endif %}",
-            ),
-            Row(
-                "Review number",
-                "{{ conference.review_number }}",
-                optional("conference.review_number"),
-            ),
-            Row(
-                "Previous conference",
-                "{{ conference.previous_date }}",
-                optional("conference.previous_date"),
-            ),
-            Row("Venue", "{{ conference.venue }}", optional("conference.venue")),
-            Row("Chair", "{{ conference.chair }}", optional("conference.chair")),
-            Row(
-                "Minute taker", "{{ conference.minute_taker }}", optional("conference.minute_taker")
-            ),
-            Row(
-                "Case reference",
-                "{{ conference.case_reference }}",
-                optional("conference.case_reference"),
-            ),
-            Row(
-                "Social worker",
-                "{{ conference.social_worker }}",
-                optional("conference.social_worker"),
-            ),
-        ],
+    minute_taker = Row(
+        "Minute taker", "{{ conference.minute_taker }}", optional("conference.minute_taker")
     )
+    label_table(doc, [*sections.conference(sections.REVIEW_ROWS), minute_taker])
 
 
 def attendance(doc: DocxDocument) -> None:

@@ -39,21 +39,15 @@ def title_block(doc: DocxDocument) -> None:
     para(doc, ("{{ conference.type }}", "b"), " on ", ("{{ conference.date }}", "b"))
 
 
-def about(
-    doc: DocxDocument, *, conference_rows: Sequence[Row] = (), author_rows: Sequence[Row] = ()
-) -> None:
-    """The conference and the author: a kind's own conference fields (`conference_rows`)
-    follow its date, its own author fields (`author_rows`) the author's contact details."""
-    heading(doc, "About this report", 1)
-    rows = [
+def conference(own: Sequence[Row] = ()) -> list[Row]:
+    """The conference's rows, a kind's own fields (`own`) after its date."""
+    return [
         Row("Conference", "{{ conference.type }}"),
         Row(
             "Date",
             "{{ conference.date }}{% if conference.time is not none %}, {{ conference.time }}{% endif %}",
         ),
-        *conference_rows,
-    ]
-    rows += [
+        *own,
         Row("Venue", "{{ conference.venue }}", optional("conference.venue")),
         Row("Chair", "{{ conference.chair }}", optional("conference.chair")),
         Row(
@@ -65,7 +59,26 @@ def about(
             "Social worker", "{{ conference.social_worker }}", optional("conference.social_worker")
         ),
     ]
-    label_table(doc, rows)
+
+
+# A review's number and the date of the conference before it, for the kinds that have them.
+REVIEW_ROWS = (
+    Row("Review number", "{{ conference.review_number }}", optional("conference.review_number")),
+    Row(
+        "Previous conference",
+        "{{ conference.previous_date }}",
+        optional("conference.previous_date"),
+    ),
+)
+
+
+def about(
+    doc: DocxDocument, *, conference_rows: Sequence[Row] = (), author_rows: Sequence[Row] = ()
+) -> None:
+    """The conference and the author: a kind's own conference fields (`conference_rows`)
+    follow its date, its own author fields (`author_rows`) the author's contact details."""
+    heading(doc, "About this report", 1)
+    label_table(doc, conference(conference_rows))
     heading(doc, "Report by", 2)
     rows = [
         Row("Name", "{{ author.name }}"),
