@@ -35,6 +35,19 @@ from sos_reports.support.formatting import long_date, names_list
 # What a folder's input files are called; the readers refuse what they cannot read.
 INPUT_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".docx")
 
+# The conference's keys the map prints, from the first input that gives each.
+CONFERENCE_KEYS = (
+    "type",
+    "date",
+    "time",
+    "venue",
+    "chair",
+    "case_reference",
+    "social_worker",
+    "review_number",
+    "previous_date",
+)
+
 
 @dataclass
 class Contribution:
@@ -286,20 +299,7 @@ def map_context(contributions: Sequence[Contribution]) -> dict[str, Any]:
     due = contributions[0].checked.due_date
     due_days = contributions[0].checked.due_days
 
-    conference = {
-        key: _first(p["conference"].get(key) for p in printed)
-        for key in (
-            "type",
-            "date",
-            "time",
-            "venue",
-            "chair",
-            "case_reference",
-            "social_worker",
-            "review_number",
-            "previous_date",
-        )
-    }
+    conference = {key: _first(p["conference"].get(key) for p in printed) for key in CONFERENCE_KEYS}
     markings = list(dict.fromkeys(str(p["marking"]) for p in printed))
 
     # The children, once each, in the first input's order; each agency's ids lead to them.

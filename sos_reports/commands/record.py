@@ -16,22 +16,13 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from sos_reports.commands.merge import CONFERENCE_KEYS as MAP_CONFERENCE_KEYS
 from sos_reports.commands.merge import Contribution, child_key, input_files, read_inputs
 from sos_reports.commands.options import Options
 
-# The conference's keys a record keeps, as the first input gives them.
-CONFERENCE_KEYS = (
-    "type",
-    "date",
-    "time",
-    "venue",
-    "chair",
-    "case_reference",
-    "social_worker",
-    "review_number",
-    "previous_date",
-    "initial_date",
-)
+# The conference's keys a record keeps, as the first input gives them: the map's, and when
+# the plan began.
+CONFERENCE_KEYS = (*MAP_CONFERENCE_KEYS, "initial_date")
 
 
 def record_from(paths: Iterable[Path], options: Options | None = None) -> dict[str, Any]:
