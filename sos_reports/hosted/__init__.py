@@ -1,0 +1,1 @@
+"""The hosted service: a whole conference's agencies online, signed in, on a database."""
