@@ -39,6 +39,22 @@ STATIC = Path(__file__).parent / "static"
 MAX_FIELDS = 5000
 
 
+@dataclass(frozen=True)
+class Service:
+    """What the pages say of the place they are served from: the footer's words, a banner
+    over every page (none for the local form), and where a finished draft is sent (None:
+    the local form, which only downloads)."""
+
+    footer: str = (
+        "Everything you type is saved on this computer, in the draft's file. "
+        "Nothing is sent anywhere else."
+    )
+    banner: str | None = None
+    send_url: Callable[[Draft], str | None] | None = None
+    # Links in the header beside the service's name: (words, address).
+    links: tuple[tuple[str, str], ...] = ()
+
+
 @dataclass
 class Shown:
     """A finding as a page shows it: its words, where the summary links, the element beside
@@ -62,8 +78,15 @@ def said(label: str, message: str) -> str:
 class App:
     """The state of one server run: its drafts, its secrets, its templates."""
 
-    def __init__(self, drafts: DraftStore, keys: Keys, pdf_available: Callable[[], bool]) -> None:
+    def __init__(
+        self,
+        drafts: DraftStore,
+        keys: Keys,
+        pdf_available: Callable[[], bool],
+        service: Service | None = None,
+    ) -> None:
         self.drafts = drafts
+        self.service = service or Service()
         self.keys = keys
         self.pdf_available = pdf_available
         self._locks: dict[str, threading.Lock] = {}
@@ -74,8 +97,8 @@ class App:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.globals["csrf"] = keys.csrf
         self.env.globals["kinds"] = KINDS
+        self.env.globals["service"] = self.service
         self.env.globals["quote"] = quote
         self.env.globals["pages"] = pages
         self.env.filters["shown_name"] = shown_name
@@ -85,6 +108,9 @@ class App:
             return self._locks.setdefault(draft_id, threading.Lock())
 
     def page(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        # The form token is asked for each page: a service that signs people in gives each
+        # session its own.
+        context.setdefault("csrf", self.keys.csrf)
         html = self.env.get_template(name).render(**context)
         return HTMLResponse(html, status_code=status)
 
@@ -200,12 +226,15 @@ def create_app(
 
 
 def pages_app(
-    drafts: DraftStore, keys: Keys, pdf_available: Callable[[], bool] | None = None
+    drafts: DraftStore,
+    keys: Keys,
+    pdf_available: Callable[[], bool] | None = None,
+    service: Service | None = None,
 ) -> Starlette:
     """The pages of the form over `drafts`, without a guard: whoever serves them puts the
     guard in front that says who the user is (the local start token and cookie, or a
     sign-in) and checks each request's host and origin."""
-    state = App(drafts, keys, pdf_available or _libreoffice_present)
+    state = App(drafts, keys, pdf_available or _libreoffice_present, service)
 
     async def form_of(request: Request) -> Form | Response:
         async with request.form(max_files=0, max_fields=MAX_FIELDS) as data:
@@ -426,6 +455,7 @@ def pages_app(
             others=others,
             pdf=state.pdf_available(),
             has_annex=has_annex,
+            send=state.service.send_url(draft) if state.service.send_url else None,
         )
 
     def download(request: Request, form: Form | None) -> Response:

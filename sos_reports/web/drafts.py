@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sos_reports.checks.validation import Checked, check
 from sos_reports.commands.options import Options
 from sos_reports.errors import Finding, InputError, SosError
-from sos_reports.inputs.read import read_input
+from sos_reports.inputs.read import Source, read_input
 from sos_reports.kinds import KINDS
 
 if TYPE_CHECKING:
@@ -52,10 +52,14 @@ class Draft:
     kind: str
     tree: dict[str, Any]
     checked: Checked
+    # A store that keeps drafts elsewhere than in files says which saving this one is.
+    revision: str | None = None
 
     @property
     def version(self) -> str:
         """What a page carries to tell, when it is sent, whether the draft changed meanwhile."""
+        if self.revision is not None:
+            return self.revision
         return str(self.checked.source.path.stat().st_mtime_ns)
 
 
@@ -225,22 +229,7 @@ class Drafts:
             from sos_reports.checks.language import load_terms
 
             self._terms = load_terms(self._options.terms)
-        checked = check(source, self._options.due_days, self._terms)
-        if checked.kind is None:
-            raise DraftError(
-                f"{shown_name(path.name)} does not say which report it is: give it a `kind`.",
-                checked.findings,
-            )
-        # What a page cannot show would be lost when the browser saves: the file is
-        # refused until it is fixed, as `convert` refuses it.
-        unknown = [f for f in checked.findings if f.code in ("unknown", "read")]
-        if unknown:
-            raise DraftError(
-                f"{shown_name(path.name)} has keys that sos-reports does not know: fix them in the file "
-                "first, so that nothing in it is lost when the browser saves it.",
-                unknown,
-            )
-        return Draft(self.id_of(path), path, checked.kind, source.tree, checked)
+        return checked_draft(self.id_of(path), source, self._options, self._terms)
 
     def save(self, draft: Draft, tree: dict[str, Any]) -> Draft:
         """Write the tree as the draft's file, atomically and readable by this user only,
@@ -280,6 +269,33 @@ class Drafts:
                     os.fsync(handle.fileno())
                 return self.read(path)
         raise DraftError("There are too many drafts of today in this folder.")
+
+
+def checked_draft(
+    draft_id: str,
+    source: Source,
+    options: Options,
+    terms: Terms | None = None,
+    revision: str | None = None,
+) -> Draft:
+    """The draft read into `source`, checked as `validate` checks it; DraftError when it
+    cannot be opened in the browser without losing something."""
+    name = shown_name(source.path.name)
+    checked = check(source, options.due_days, terms)
+    if checked.kind is None:
+        raise DraftError(
+            f"{name} does not say which report it is: give it a `kind`.", checked.findings
+        )
+    # What a page cannot show would be lost when the browser saves: the file is
+    # refused until it is fixed, as `convert` refuses it.
+    unknown = [f for f in checked.findings if f.code in ("unknown", "read")]
+    if unknown:
+        raise DraftError(
+            f"{name} has keys that sos-reports does not know: fix them in the file "
+            "first, so that nothing in it is lost when the browser saves it.",
+            unknown,
+        )
+    return Draft(draft_id, source.path, checked.kind, source.tree, checked, revision)
 
 
 def _read_marks(path: Path | None) -> dict[str, dict[str, Any]]:
