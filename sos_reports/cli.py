@@ -550,6 +550,174 @@ def serve(folder: Path, port: int | None, no_browser: bool) -> None:
         click.echo("Stopped. Your drafts are saved in the folder.")
 
 
+# --- the hosted service ------------------------------------------------------------------------
+
+DATABASE_HELP = (
+    "The database: sqlite:///FILE (one machine) or postgresql://USER:PASSWORD@HOST/NAME "
+    "(several). Also SOS_REPORTS_DATABASE; by default sqlite:///sos-reports.db."
+)
+
+
+def database_option(command: F) -> F:
+    return click.option("--database", "database", metavar="URL", default=None, help=DATABASE_HELP)(
+        command
+    )
+
+
+@cli.group()
+def host() -> None:
+    """The hosted service for a whole conference: agencies invited by e-mail, staff signed
+    in with the council's identity provider, everything on one database.
+
+    Every option can also be set by its environment variable, SOS_REPORTS_ and the option's
+    name in capitals (SOS_REPORTS_DATABASE, SOS_REPORTS_BASE_URL, ...).
+    """
+
+
+@host.command("init")
+@database_option
+@handle_errors
+def host_init(database: str | None) -> None:
+    """Create the database, or bring it up to date. Safe to run again."""
+    from sos_reports.hosted.schema import shown_url, upgrade
+    from sos_reports.hosted.settings import Settings
+
+    url = Settings.from_environment(database=database).database
+    before, after = upgrade(url)
+    if before == after:
+        _say(f"The database {shown_url(url)} is up to date (revision {after}).")
+    elif before is None:
+        _say(f"Created the database {shown_url(url)} (revision {after}).")
+    else:
+        _say(f"Brought the database {shown_url(url)} from revision {before} to {after}.")
+
+
+@host.command("add-user")
+@click.argument("email")
+@click.option(
+    "--role", type=click.Choice(["admin", "chair"]), required=True, help="What the account may do."
+)
+@database_option
+@handle_errors
+def host_add_user(email: str, role: str, database: str | None) -> None:
+    """Add a staff account (or change its role): they sign in with the identity provider
+    under this e-mail address."""
+    from sos_reports.hosted.settings import Settings
+
+    hosted = _hosted(Settings.from_environment(database=database))
+    _, new = hosted.add_user(email, role)
+    _say(f"{'Added' if new else 'Changed'} {email.strip().lower()} as {role}.")
+
+
+@host.command("run")
+@database_option
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="The port (default 8740; SOS_REPORTS_PORT).",
+)
+@click.option(
+    "--listen",
+    default=None,
+    metavar="ADDRESS",
+    help="The address to listen on (default 127.0.0.1, behind a reverse proxy; SOS_REPORTS_LISTEN).",
+)
+@click.option(
+    "--base-url",
+    default=None,
+    metavar="URL",
+    help="The address people reach the service at, such as https://reports.council.example.",
+)
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default 1)."
+)
+@click.option(
+    "--dev-sign-in",
+    is_flag=True,
+    default=None,
+    help="Staff sign in with a code printed here: for trying the service out only.",
+)
+@click.option(
+    "--no-annex-storage",
+    is_flag=True,
+    default=None,
+    help="Keep no confidential annex in the database.",
+)
+@handle_errors
+def host_run(
+    database: str | None,
+    port: int | None,
+    listen: str | None,
+    base_url: str | None,
+    workers: int | None,
+    dev_sign_in: bool | None,
+    no_annex_storage: bool | None,
+) -> None:
+    """Serve the hosted service until Ctrl-C."""
+    from sos_reports.hosted.commands import run
+
+    run(
+        database=database,
+        port=port,
+        listen=listen,
+        base_url=base_url,
+        workers=workers,
+        dev_sign_in=dev_sign_in or None,
+        no_annex_storage=no_annex_storage or None,
+        say=_say,
+    )
+
+
+@host.command("purge")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.IntRange(0, None),
+    required=True,
+    metavar="DAYS",
+    help="Delete the conferences whose last date is more than DAYS days ago.",
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be deleted; delete nothing.")
+@database_option
+@handle_errors
+def host_purge(days: int, dry_run: bool, database: str | None) -> None:
+    """Delete old conferences with their drafts, reports and annexes (the audit log keeps
+    that they were deleted)."""
+    from sos_reports.hosted.settings import Settings
+
+    hosted = _hosted(Settings.from_environment(database=database))
+    found = hosted.purge(days, dry_run=dry_run)
+    verb = "Would delete" if dry_run else "Deleted"
+    for conference_id, last, reports in found:
+        click.echo(
+            f"{verb} conference {conference_id} (last date {last.isoformat()}, {reports} reports)"
+        )
+    _say(
+        f"{verb} {len(found)} conference{'s' * (len(found) != 1)} whose last date is more than {days} days ago."
+    )
+
+
+def _hosted(settings: Any) -> Any:
+    """The service over an existing, up-to-date database, for the commands that use it."""
+    from sos_reports.hosted.schema import DatabaseError, current, head, shown_url
+    from sos_reports.hosted.service import Hosted
+
+    revision = current(settings.database)
+    if revision != head():
+        raise DatabaseError(
+            f"the database {shown_url(settings.database)} is "
+            + ("not made yet" if revision is None else f"at revision {revision}, not {head()}")
+            + ": run `sos-reports host init` first"
+        )
+
+    class _NoMail:
+        def send(self, to: str, subject: str, text: str) -> None:
+            raise RuntimeError("no mail from this command")
+
+    return Hosted(settings, mailer=_NoMail())
+
+
 def _print_batch_summary(result: Any) -> None:
     warned = [o for o in result.filled if o.findings]
     for outcome in warned:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
@@ -28,7 +29,7 @@ def shown_url(url: str) -> str:
         return "the database"
 
 
-def _config(url: str):  # type: ignore[no-untyped-def]
+def _config(url: str) -> Any:
     from alembic.config import Config
 
     config = Config()
