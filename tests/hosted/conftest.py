@@ -20,6 +20,7 @@ from sos_reports.hosted.app import create_app
 from sos_reports.hosted.schema import upgrade
 from sos_reports.hosted.service import Hosted, Who
 from sos_reports.hosted.settings import Settings
+from tests.hosted.oidc_provider import ClientSpec, RunningProvider, require_provider, start_provider
 
 BASE = "http://reports.council.example"
 POSTGRES = os.environ.get("SOS_REPORTS_TEST_POSTGRES")
@@ -165,3 +166,14 @@ def service(database: str) -> Iterator[Service]:
     hosted = Hosted(settings, clock=clock, mailer=mailbox)
     yield Service(hosted, clock, mailbox, create_app(hosted))
     hosted.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def oidc_provider() -> Iterator[RunningProvider]:
+    """A real OpenID provider on 127.0.0.1 (oidc-provider under Node.js), its issuer
+    http://127.0.0.1:PORT, with two clients: "staff-portal" (the service) and "other-app"
+    (another of the council's applications). Skipped without Node.js and the npm install,
+    failed in CI."""
+    node = require_provider()
+    with start_provider([ClientSpec("staff-portal"), ClientSpec("other-app")], node=node) as running:
+        yield running
