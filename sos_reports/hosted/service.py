@@ -400,7 +400,7 @@ class Hosted:
             c.execute(
                 select(db.invitations)
                 .where(db.invitations.c.conference_id == conference_id)
-                .order_by(db.invitations.c.created_at, db.invitations.c.id)
+                .order_by(db.invitations.c.created_at, db.invitations.c.agency, db.invitations.c.id)
             ).all()
         )
 
@@ -612,11 +612,14 @@ class Hosted:
         """The sent reports' inputs, as the YAML `fill` and `merge` read."""
         from sos_reports.hosted.store import draft_text
 
-        out = []
-        for invitation in self.invitations(c, conference_id):
-            if invitation.sent_at is not None and invitation.withdrawn_at is None:
-                out.append((invitation, draft_text(self, c, invitation.draft_id)))
-        return out
+        sent = [
+            i
+            for i in self.invitations(c, conference_id)
+            if i.sent_at is not None and i.withdrawn_at is None
+        ]
+        # In the order they reached the chair, as the map lists them.
+        sent.sort(key=lambda i: (aware(i.sent_at), i.agency.casefold()))
+        return [(i, draft_text(self, c, i.draft_id)) for i in sent]
 
     @contextmanager
     def sent_folder(self, c: Connection, conference_id: str) -> Iterator[list[Path]]:
@@ -624,8 +627,8 @@ class Hosted:
         `merge` and `new record --from` read them as they read any input."""
         with tempfile.TemporaryDirectory(prefix="sos-reports-host-") as folder:
             paths = []
-            for invitation, text in self.sent_texts(c, conference_id):
-                path = Path(folder) / f"{invitation.kind}-{invitation.id}.yaml"
+            for number, (invitation, text) in enumerate(self.sent_texts(c, conference_id), 1):
+                path = Path(folder) / f"{number:03d}-{invitation.kind}.yaml"
                 path.write_text(text, "utf-8")
                 paths.append(path)
             yield paths

@@ -144,7 +144,9 @@ class Person:
     def get(self, url: str, **kwargs: Any) -> Any:
         return self.client.get(url, **kwargs)
 
-    def post(self, url: str, data: dict[str, Any], *, files: Any = None, csrf: str | None = None) -> Any:
+    def post(
+        self, url: str, data: dict[str, Any], *, files: Any = None, csrf: str | None = None
+    ) -> Any:
         if csrf is None:
             token = self.client.cookies.get(self.service.app.cookie)
             csrf = self._csrf_of(token) if token else ""
@@ -175,5 +177,7 @@ def oidc_provider() -> Iterator[RunningProvider]:
     (another of the council's applications). Skipped without Node.js and the npm install,
     failed in CI."""
     node = require_provider()
-    with start_provider([ClientSpec("staff-portal"), ClientSpec("other-app")], node=node) as running:
+    with start_provider(
+        [ClientSpec("staff-portal"), ClientSpec("other-app")], node=node
+    ) as running:
         yield running
