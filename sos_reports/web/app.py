@@ -586,7 +586,7 @@ def pages_app(
             # one answer, the page is shown again with theirs, and the draft's, to choose.
             tree, conflicts = pages.merge(page, form, draft.tree)
             if conflicts:
-                shown = Draft(draft.id, draft.path, draft.kind, tree, draft.checked)
+                shown = Draft(draft.id, draft.path, draft.kind, tree, draft.checked, draft.revision)
                 return _render(
                     shown,
                     _rebuild(draft, page, tree),
