@@ -725,6 +725,7 @@ def _routes(app: HostedApp) -> list[Route]:
             annexes=annexes,
             record=record,
             sent_any=any(i.sent_at is not None for i in invitations),
+            no_annexes=settings.no_annex_storage,
         )
 
     def chair_document(request: Request, form: Any) -> Response:

@@ -12,6 +12,7 @@ documents: never in an id, an e-mail address's row, a session or the audit log.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Any
 
 from sqlalchemy import (
@@ -211,6 +212,10 @@ def engine_for(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def new_id() -> str:
+    return secrets.token_hex(ID // 2)
 
 
 def now() -> dt.datetime:

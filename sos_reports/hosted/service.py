@@ -70,8 +70,7 @@ class Session:
     pending: dict[str, Any]
 
 
-def new_id() -> str:
-    return secrets.token_hex(db.ID // 2)
+new_id = db.new_id
 
 
 def digest(value: str) -> str:

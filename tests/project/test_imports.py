@@ -113,6 +113,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("documents",),
     ("commands",),
     ("web",),
+    ("hosted",),
     ("cli", "__main__"),
 )
 
