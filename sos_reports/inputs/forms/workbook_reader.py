@@ -82,6 +82,11 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+# The start of a formula element (`<f>`, `<f t="shared" ...>`, `<x:f/>`): a sheet without
+# one is not parsed. Not `<formula1>` of a data validation, which nearly every sheet has.
+_FORMULA_TAG = re.compile(rb"<(?:[^\s<>/]*:)?f[\s/>]")
+
+
 def _formulas_without_results(path: Path) -> set[tuple[str, str]]:
     """(sheet, cell) of each formula with no saved result.
 
@@ -96,7 +101,7 @@ def _formulas_without_results(path: Path) -> set[tuple[str, str]]:
                     data = archive.read(part)
                 except KeyError:
                     continue
-                if b"<f" not in data and b":f" not in data:
+                if not _FORMULA_TAG.search(data):
                     continue
                 for _event, element in ElementTree.iterparse(io.BytesIO(data)):
                     if _local(element.tag) != "c":
