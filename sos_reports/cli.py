@@ -306,9 +306,7 @@ def validate(input_path: Path, output_format: str, options: Options) -> int:
         return 1
     failed = bool(checked.stopping(options.strict, options.strict_language))
     if output_format == "json":
-        click.echo(
-            _json([f.as_dict() for f in checked.findings], indent=2, ensure_ascii=False)
-        )
+        click.echo(_json([f.as_dict() for f in checked.findings], indent=2, ensure_ascii=False))
     else:
         _print_findings(checked.findings)
         due = _due_line(checked.due_date, checked.due_days)
