@@ -8,8 +8,12 @@ machine, it prints the milliseconds per report of:
   baseline every ratio is against), and `fill` in one process;
 - `sos-reports batch` of N copies of the example, with one worker and with every core
   (the whole command's time, start-up included, divided by N);
-- a cold `sos-reports fill` process and a cold plain-docxtpl process; `sos-reports --help`;
+- a cold `sos-reports fill` process and a cold plain-docxtpl process; a cold `validate`;
+  `sos-reports --help` and `sos-reports kinds`;
 - `batch --pdf`, per document;
+- a save of the browser form (a section sent back as shown, read back, checked and
+  written), in one process: the median and the 95th percentile;
+- reading a workbook of 5,000 household rows, in one process;
 and the peak memory of a batch worker. It is a measurement, not a test: nothing here
 passes or fails. Other work on the machine slows every figure: run it on a quiet machine.
 """
@@ -17,8 +21,10 @@ passes or fails. Other work on the machine slows every figure: run it on a quiet
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -125,6 +131,90 @@ def in_process(template: Path, context_file: Path, runs: int, work: Path) -> tup
     return statistics.median(plain[1:]), statistics.median(ours[1:])
 
 
+def _fields_of(page: str) -> dict[str, list[str]]:
+    """What a browser sends for a page as shown: every box, and each chosen radio or box."""
+    fields: dict[str, list[str]] = {}
+    for tag in re.findall(r"<input [^>]+>", page):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        kind = re.search(r'type="([^"]+)"', tag)
+        if not name or name[1] == "csrf":
+            continue
+        if kind and kind[1] in ("radio", "checkbox") and " checked" not in tag:
+            continue
+        fields.setdefault(html.unescape(name[1]), []).append(
+            html.unescape(value[1]) if value else ""
+        )
+    for name, body in re.findall(
+        r'<textarea [^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S
+    ):
+        fields[html.unescape(name)] = [html.unescape(body)]
+    for name, body in re.findall(r'<select [^>]*name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected', body)
+        fields[html.unescape(name)] = [html.unescape(chosen[1])] if chosen else [""]
+    return fields
+
+
+def form_saves(work: Path, rounds: int) -> tuple[float, float]:
+    """Seconds of a browser-form save, in this process: the median and the 95th percentile.
+
+    Each section of the example is sent back as shown ("save and come back later"); the
+    form reads the draft back, checks it and writes it, as at every save of a user.
+    """
+    from starlette.testclient import TestClient
+
+    from sos_reports.web import pages
+    from sos_reports.web.app import create_app
+    from sos_reports.web.drafts import Drafts
+    from sos_reports.web.security import Keys
+
+    folder = work / "drafts"
+    folder.mkdir()
+    shutil.copy(EXAMPLE, folder / EXAMPLE.name)
+    keys, port = Keys(), 8765
+    origin = f"http://127.0.0.1:{port}"
+    client = TestClient(create_app(folder, keys, port), base_url=origin)
+    client.get(f"/start?token={keys.start_token}")
+    draft = Drafts(folder, keys.drafts).id_of(folder / EXAMPLE.name)
+    times = []
+    for round_ in range(rounds + 1):
+        for task in pages.tasks("icpc"):
+            url = f"/d/{draft}/task/{task.number}"
+            form = {"csrf": [keys.csrf], **_fields_of(client.get(url).text), "action": ["later"]}
+            started = time.perf_counter()
+            answer = client.post(url, data=form, headers={"origin": origin}, follow_redirects=False)
+            if round_:  # the first round warms up
+                times.append(time.perf_counter() - started)
+            if answer.status_code >= 400:
+                raise SystemExit(f"failed: a save of {url} answered {answer.status_code}")
+    return statistics.median(times), statistics.quantiles(times, n=20)[-1]
+
+
+def workbook_read(work: Path, runs: int) -> float:
+    """Seconds to read a workbook of 5,000 household rows, in this process (median)."""
+    from sos_reports.commands.forms import convert
+    from sos_reports.inputs.read import read_input
+
+    tree = json.loads(json.dumps(yaml_tree(EXAMPLE)))
+    person = tree["household"][0]
+    tree["household"] = [{**person, "name": f"Person {i}"} for i in range(5000)]
+    (work / "rows.json").write_text(json.dumps(tree), "utf-8")
+    convert(work / "rows.json", work / "rows.xlsx")
+    times = []
+    for run in range(runs + 1):
+        started = time.perf_counter()
+        read_input(work / "rows.xlsx")
+        if run:
+            times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def yaml_tree(path: Path) -> dict[str, object]:
+    from sos_reports.inputs.read import read_input
+
+    return read_input(path).tree
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -179,7 +269,12 @@ def main() -> None:
             marginal = (statistics.median(whole) - statistics.median(single)) / (n - 1)
             rows.append((f"batch, {label}, per report after the first", marginal, "ms"))
 
-        cold, base, helps = [], [], []
+        saves = form_saves(work, max(1, options.runs // 2))
+        rows.append(("browser-form save, median", saves[0], "ms"))
+        rows.append(("browser-form save, 95th percentile", saves[1], "ms"))
+        rows.append(("workbook of 5,000 rows read", workbook_read(work, options.runs), "ms"))
+
+        cold, base, helps, checks, listed = [], [], [], [], []
         for run in range(options.runs):
             cold.append(
                 seconds([*cli, "fill", str(EXAMPLE), "-o", str(work / f"c{run}.docx")], env)
@@ -191,9 +286,13 @@ def main() -> None:
                 )
             )
             helps.append(seconds([*cli, "--help"], env))
+            listed.append(seconds([*cli, "kinds"], env))
+            checks.append(seconds([*cli, "validate", str(EXAMPLE)], env))
         rows.append(("cold fill process", statistics.median(cold), "ms"))
         rows.append(("cold plain-docxtpl process", statistics.median(base), "ms"))
+        rows.append(("cold validate process", statistics.median(checks), "ms"))
         rows.append(("sos-reports --help", statistics.median(helps), "ms"))
+        rows.append(("sos-reports kinds", statistics.median(listed), "ms"))
 
         if not options.no_pdf and shutil.which("soffice"):
             times = []
@@ -224,6 +323,10 @@ def main() -> None:
     print(
         "cold fill / cold plain docxtpl: "
         f"{cold_fill['cold fill process'] / cold_fill['cold plain-docxtpl process']:.2f}"
+    )
+    print(
+        "cold validate / cold plain docxtpl: "
+        f"{cold_fill['cold validate process'] / cold_fill['cold plain-docxtpl process']:.2f}"
     )
     print(
         "\nsos-reports also reads and checks the input, writes through temporary files under a\n"

@@ -9,7 +9,8 @@ tests/inputs/test_fuzz_cases.py).
     python fuzz/fuzz_readers.py yaml --seconds 30
     python fuzz/fuzz_readers.py workbook-parts --seconds 30
 
-Targets: yaml, json (the text readers); workbook and word-form (the .xlsx or .docx bytes as
+Targets: yaml, json (the text readers; for YAML, the fast reader is also compared with the
+pure-Python one); workbook and word-form (the .xlsx or .docx bytes as
 they are: the container checks and, past them, the readers); workbook-parts (the example as
 a workbook, with one XML part replaced by fuzzed bytes, so that the fuzzer reaches the cell
 reader instead of stopping at the zip's checksums).
@@ -67,6 +68,21 @@ def read_and_check(data: bytes, suffix: str) -> None:
     path.write_bytes(data)
     with contextlib.suppress(SosError):  # a clear refusal is the right answer to any input
         check(read_input(path))
+
+
+def same_by_both_yaml_readers(data: bytes) -> None:
+    """The fast YAML reader reads what the pure-Python one reads, or leaves the file to it."""
+    from sos_reports.inputs import yaml_json
+    from sos_reports.inputs.source import decode
+
+    try:
+        text = decode(Path("input.yaml"), data)
+    except SosError:
+        return
+    fast = yaml_json._read_ordinary(text)
+    if fast is not None:
+        pure = yaml_json._read_pure(Path("input.yaml"), text)  # a refusal here is a crash
+        assert fast == (pure.tree, pure.lines), "the two YAML readers differ"
 
 
 def seed_form(suffix: str) -> dict[str, bytes]:
@@ -137,6 +153,11 @@ def main() -> None:
 
         def one(data: bytes) -> None:
             read_and_check(with_part_replaced(parts, data), suffix)
+    elif options.target == "yaml":
+
+        def one(data: bytes) -> None:
+            read_and_check(data, suffix)
+            same_by_both_yaml_readers(data)
     else:
 
         def one(data: bytes) -> None:

@@ -7,9 +7,7 @@ command line itself was wrong.
 
 from __future__ import annotations
 
-import datetime as dt
 import errno
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -23,12 +21,20 @@ from sos_reports import __version__
 from sos_reports.kinds import KINDS
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from sos_reports.commands.options import Options
     from sos_reports.documents.template_check import Problem
     from sos_reports.errors import Finding, MergeError
     from sos_reports.support.deadlines import DueDays
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _json(data: Any, **settings: Any) -> str:
+    import json  # imported here, as every command's work is: `--help` stays fast
+
+    return json.dumps(data, **settings)
 
 
 def _say(message: str = "") -> None:
@@ -295,14 +301,12 @@ def validate(input_path: Path, output_format: str, options: Options) -> int:
         if output_format != "json":
             raise
         # A program reading the JSON gets a file it cannot read as a finding too.
-        click.echo(json.dumps([f.as_dict() for f in exc.findings], indent=2, ensure_ascii=False))
+        click.echo(_json([f.as_dict() for f in exc.findings], indent=2, ensure_ascii=False))
         _say(f"Error: {exc}")
         return 1
     failed = bool(checked.stopping(options.strict, options.strict_language))
     if output_format == "json":
-        click.echo(
-            json.dumps([f.as_dict() for f in checked.findings], indent=2, ensure_ascii=False)
-        )
+        click.echo(_json([f.as_dict() for f in checked.findings], indent=2, ensure_ascii=False))
     else:
         _print_findings(checked.findings)
         due = _due_line(checked.due_date, checked.due_days)
@@ -401,7 +405,7 @@ def schema(kind: str) -> None:
     """Print the JSON Schema of the input for KIND."""
     from sos_reports.commands.forms import input_schema
 
-    click.echo(json.dumps(input_schema(kind), indent=2, ensure_ascii=False))
+    click.echo(_json(input_schema(kind), indent=2, ensure_ascii=False))
 
 
 @cli.command()
@@ -438,7 +442,7 @@ def check_template(template_path: Path, kind: str, output_format: str) -> int:
     problems = check(template_path, kind.lower())
     errors = sum(p.severity == "error" for p in problems)
     if output_format == "json":
-        click.echo(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
+        click.echo(_json([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
     else:
         for p in problems:
             _say(f"{_label(p.severity)}: {p.where}: {p.message}")

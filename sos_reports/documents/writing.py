@@ -15,13 +15,14 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
-
-from filelock import FileLock, Timeout
+from typing import IO, TYPE_CHECKING
 
 from sos_reports.errors import OutputError
 from sos_reports.support import interrupts
 from sos_reports.support.interrupts import held
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 
 @dataclass(frozen=True)
@@ -223,6 +224,8 @@ def folder_locks(folders: Iterable[Path]) -> Iterator[None]:
     The locks are released and dropped with the stopping signals held back: a signal taken
     inside filelock's own clean-up (its `__del__`) would be printed as an ignored exception.
     """
+    from filelock import FileLock, Timeout  # only a run that writes needs it
+
     keys = sorted({str(Path(f).resolve()) for f in folders})
     base = user_folder() if keys else None
     locks: list[FileLock] = []

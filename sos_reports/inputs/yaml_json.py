@@ -3,6 +3,12 @@
 YAML is composed, not loaded: every scalar stays the string that was typed (no YAML 1.1
 implicit types), anchors and aliases are refused before anything is built (an alias bomb
 costs nothing), nesting is bounded, and duplicate keys are errors with their line.
+
+An ordinary file is read from the events of libyaml's parser (PyYAML's C extension), about
+twenty times faster than PyYAML's own Python parser; anything out of the ordinary (a tab, a
+character PyYAML treats specially, an anchor, an alias, deep nesting, a repeated key, a
+second document, a syntax error) is read again by the pure-Python reader, so every refusal,
+its message and its line are that reader's.
 """
 
 from __future__ import annotations
@@ -62,6 +68,15 @@ class _StrictComposer(yaml.SafeLoader):
 
 def read_yaml(path: Path, data: bytes) -> Source:
     text = decode(path, data)
+    fast = _read_ordinary(text)
+    if fast is not None:
+        tree, lines = fast
+        return Source(path=path, tree=tree, lines=lines)
+    return _read_pure(path, text)
+
+
+def _read_pure(path: Path, text: str) -> Source:
+    """The pure-Python reader: it reads anything, and refuses what an input may not hold."""
     try:
         node, kept = _compose(text, str(path))
     except _TabsInPlainText:
@@ -79,6 +94,113 @@ def read_yaml(path: Path, data: bytes) -> Source:
 
 class _TabsInPlainText(Exception):
     pass
+
+
+try:
+    from yaml import _yaml
+
+    _CParser: Any = _yaml.CParser
+except ImportError:  # PyYAML built without libyaml: the pure-Python reader reads everything
+    _CParser = None
+
+# What the fast reader leaves to the pure-Python one: tabs, the characters it sets aside
+# (below), NEL, a byte order mark after the start, and every character PyYAML refuses; and
+# a comment straight after a block scalar's `|` or `>`, which libyaml accepts and PyYAML
+# refuses.
+_UNUSUAL = re.compile(
+    "[^\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
+    "\U00010000-\U0010ffff]"
+    "|[|>][-+0-9]*#"
+)
+
+
+class _Unusual(Exception):
+    """Something the pure-Python reader must judge (and, as a rule, refuse)."""
+
+
+def _read_ordinary(text: str) -> tuple[dict[str, Any], dict[Loc, int]] | None:
+    """The tree and the line of every value, read from libyaml's events, as the pure-Python
+    reader would read them; None for anything out of the ordinary."""
+    if _CParser is None or _UNUSUAL.search(text):
+        return None
+    parser = _CParser(text)
+    try:
+        get = parser.get_event
+        if not isinstance(get(), yaml.StreamStartEvent):
+            return None
+        if not isinstance(get(), yaml.DocumentStartEvent):
+            return None  # empty
+        root = get()
+        if not isinstance(root, yaml.MappingStartEvent):
+            return None
+        lines: dict[Loc, int] = {}
+        tree = _from_events(get, root, (), lines, None, 1)
+        if not isinstance(get(), yaml.DocumentEndEvent) or not isinstance(
+            get(), yaml.StreamEndEvent
+        ):
+            return None  # a second document
+        return tree, lines
+    except (_Unusual, yaml.YAMLError, ValueError):
+        return None
+    finally:
+        parser.dispose()
+
+
+_Scalar, _MappingStart, _SequenceStart = (
+    yaml.ScalarEvent,
+    yaml.MappingStartEvent,
+    yaml.SequenceStartEvent,
+)
+_MappingEnd, _SequenceEnd = yaml.MappingEndEvent, yaml.SequenceEndEvent
+
+
+def _from_events(
+    get: Callable[[], Any],
+    event: Any,
+    loc: Loc,
+    lines: dict[Loc, int],
+    line: int | None,
+    depth: int,
+    flow: bool = False,
+) -> Any:
+    """One value, as `_build` makes it from the composed node (depth counted as the
+    composer counts it); `flow` inside `[...]` or `{...}`."""
+    lines[loc] = line or event.start_mark.line + 1
+    if depth > MAX_DEPTH or event.anchor:
+        raise _Unusual
+    kind = type(event)
+    if kind is _Scalar:
+        # libyaml marks a plain scalar with style '', PyYAML with None.
+        if not event.style:
+            if event.value in _NULLS:
+                return None
+            if flow and "?" in event.value:
+                raise _Unusual  # PyYAML ends a plain scalar at `?` inside brackets
+        return event.value
+    flow = flow or bool(event.flow_style)
+    if kind is _MappingStart:
+        out: dict[str, Any] = {}
+        while True:
+            key = get()
+            mark: Any = key.start_mark
+            if type(key) is _MappingEnd:
+                return out
+            if type(key) is not _Scalar or key.anchor or key.value in out:
+                raise _Unusual
+            name = key.value
+            if flow and not key.style and "?" in name:
+                raise _Unusual
+            out[name] = _from_events(
+                get, get(), (*loc, name), lines, mark.line + 1, depth + 1, flow
+            )
+    if kind is _SequenceStart:
+        items: list[Any] = []
+        while True:
+            item = get()
+            if type(item) is _SequenceEnd:
+                return items
+            items.append(_from_events(get, item, (*loc, len(items)), lines, None, depth + 1, flow))
+    raise _Unusual  # an alias
 
 
 # Characters that mean a line break in a text value (Word's vertical tab, the Unicode line

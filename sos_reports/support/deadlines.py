@@ -72,29 +72,35 @@ def _bank_holidays(year: int) -> frozenset[dt.date]:
 
     Importing the package costs about a sixth of a second, more than the rest of a fill's
     checks together; the dates of a year are kept in the user's cache, keyed by the package.
+    Each copy of the package has its own entry, so that two installations sharing a cache
+    folder (two environments, two versions) do not keep replacing each other's dates.
     """
     from sos_reports.support import cache
 
     name = "bank-holidays-england-wales.json"
     version = _holidays_version()
     stored = cache.read_json(name)
-    if (
-        isinstance(stored, dict)
-        and stored.get("version") == version
-        and str(year) in stored.get("years", {})
-    ):
-        return frozenset(dt.date.fromisoformat(d) for d in stored["years"][str(year)])
+    copies = stored.get("copies") if isinstance(stored, dict) else None
+    if not isinstance(copies, dict):
+        copies = {}
+    years = copies.get(version)
+    if not isinstance(years, dict):
+        years = {}
+    if isinstance(years.get(str(year)), list):
+        return frozenset(dt.date.fromisoformat(d) for d in years[str(year)])
     import holidays
 
     dates = sorted(holidays.country_holidays("GB", subdiv="ENG", years=year))
-    years = (
-        stored.get("years", {})
-        if isinstance(stored, dict) and stored.get("version") == version
-        else {}
-    )
     years[str(year)] = [d.isoformat() for d in dates]
-    cache.write_json(name, {"version": version, "years": years})
+    # The copy just used last; only the few most recent copies are kept.
+    copies.pop(version, None)
+    copies[version] = years
+    kept = dict(list(copies.items())[-_COPIES_KEPT:])
+    cache.write_json(name, {"copies": kept})
     return frozenset(dates)
+
+
+_COPIES_KEPT = 4
 
 
 def is_working_day(day: dt.date) -> bool:

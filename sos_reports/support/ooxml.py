@@ -12,6 +12,7 @@ security scanner reports as an external relationship.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 import zipfile
@@ -79,11 +80,18 @@ _FONT_PROPERTIES = [
 def _reorder(parent: etree._Element, namespace: str, order: Iterable[str]) -> None:
     """Sort the children of `parent` into the schema's order; unknown ones keep their place
     relative to each other, after the known ones."""
-    rank = {f"{{{namespace}}}{name}": i for i, name in enumerate(order)}
     children = list(parent)
+    if len(children) < 2:
+        return
+    rank = _ranks(namespace, tuple(order))
     ordered = sorted(children, key=lambda child: rank.get(child.tag, len(rank)))
     if ordered != children:
         parent[:] = ordered
+
+
+@functools.lru_cache(maxsize=8)
+def _ranks(namespace: str, order: tuple[str, ...]) -> dict[str, int]:
+    return {f"{{{namespace}}}{name}": i for i, name in enumerate(order)}
 
 
 def order_cell_properties(root: etree._Element) -> None:

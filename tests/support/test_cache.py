@@ -54,3 +54,18 @@ def test_cached_bank_holidays_match_the_holidays_package(
         assert deadlines._bank_holidays(2026) == frozenset(
             holidays.country_holidays("GB", subdiv="ENG", years=2026)
         )
+
+
+def test_two_installations_sharing_a_cache_keep_their_own_bank_holidays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    monkeypatch.setenv("SOS_REPORTS_CACHE", str(tmp_path))
+    for copy in ("one", "other", "one"):
+        monkeypatch.setattr(deadlines, "_holidays_version", lambda copy=copy: copy)
+        deadlines._bank_holidays.cache_clear()
+        deadlines._bank_holidays(2026)
+    stored = json.loads((tmp_path / "bank-holidays-england-wales.json").read_text("utf-8"))
+    assert set(stored["copies"]) == {"one", "other"}
+    assert stored["copies"]["one"] == stored["copies"]["other"]

@@ -82,6 +82,11 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+# The start of a formula element (`<f>`, `<f t="shared" ...>`, `<x:f/>`): a sheet without
+# one is not parsed. Not `<formula1>` of a data validation, which nearly every sheet has.
+_FORMULA_TAG = re.compile(rb"<(?:[^\s<>/]*:)?f[\s/>]")
+
+
 def _formulas_without_results(path: Path) -> set[tuple[str, str]]:
     """(sheet, cell) of each formula with no saved result.
 
@@ -96,7 +101,7 @@ def _formulas_without_results(path: Path) -> set[tuple[str, str]]:
                     data = archive.read(part)
                 except KeyError:
                     continue
-                if b"<f" not in data and b":f" not in data:
+                if not _FORMULA_TAG.search(data):
                     continue
                 for _event, element in ElementTree.iterparse(io.BytesIO(data)):
                     if _local(element.tag) != "c":
@@ -209,6 +214,7 @@ class _Reader:
         self.cells: dict[Loc, str] = {}
         self.problems: list[Finding] = []
         self.read_cells: dict[str, set[tuple[int, int]]] = defaultdict(set)
+        self._max_rows: dict[str, tuple[int, int]] = {}
         self._merged: dict[str, dict[tuple[int, int], tuple[int, int]]] = {}
 
     def read(self) -> Source:
@@ -244,7 +250,17 @@ class _Reader:
         column, first, _, last = range_boundaries(ref.replace("$", ""))
         first = first or 1
         # A name stretched over a whole column must not make us walk a million empty rows.
-        return _Place(ws, column, first, min(last or ws.max_row, max(ws.max_row, first)))
+        max_row = self._max_row(ws)
+        return _Place(ws, column, first, min(last or max_row, max(max_row, first)))
+
+    def _max_row(self, ws: Any) -> int:
+        """`ws.max_row`, which openpyxl counts afresh over every cell at each call: kept
+        until the sheet gains a cell (reading an empty position makes one)."""
+        count = len(ws._cells)
+        kept = self._max_rows.get(ws.title)
+        if kept is None or kept[0] != count:
+            kept = self._max_rows[ws.title] = (count, ws.max_row)
+        return kept[1]
 
     @staticmethod
     def _where(ws: Any, row: int, column: int) -> str:
@@ -299,7 +315,8 @@ class _Reader:
         if raw is None:
             return BLANK
         if isinstance(raw, str):
-            raw = unescape(raw)
+            if "_x" in raw:  # what unescape looks for, found without its per-call set-up
+                raw = unescape(raw)
             if not raw.strip():
                 return BLANK
         return _convert(raw, answer, self.wb.epoch)
