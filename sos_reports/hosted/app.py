@@ -95,8 +95,8 @@ class HostedApp:
             else None
         )
         self.service = Service(
-            footer="What you type is saved by your council's service as you go. "
-            "Only you and the conference chair can read your report.",
+            footer="What is typed here is saved by your council's service as it is typed. "
+            "A report is read only by its author, until it is sent, and the conference chair.",
             banner=banner,
             send_url=_send_url,
         )
