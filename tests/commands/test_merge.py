@@ -102,14 +102,15 @@ def test_a_map_of_three_agencies_attributes_every_contribution_and_flags_a_sprea
     }
     text = docx_text(output)
 
-    # The three columns: under each agency's own name row, its answers to each question.
-    columns = table_headed(
-        output, "What are we worried about?", "What's working well?", "What needs to happen?"
-    )
+    # The three columns: a table for each agency, headed by its name and the three questions
+    # (header rows, repeated on each page it runs on to), then its answers to each question.
+    questions = ["What are we worried about?", "What's working well?", "What needs to happen?"]
+    columns = [t for t in tables(output) if len(t) == 3 and t[1] == questions]
+    assert [t[0][0].split(":")[0] for t in columns] == list(sources)  # in the inputs' order
     for agency, tree in sources.items():
-        at = next(i for i, row in enumerate(columns) if row[0].startswith(f"{agency}: "))
-        worried, well, needs = columns[at + 1]
-        assert tree["author"]["name"] in columns[at][0]
+        (table,) = [t for t in columns if t[0][0].startswith(f"{agency}: ")]
+        worried, well, needs = table[2]
+        assert tree["author"]["name"] in table[0][0]
         for paragraph in paragraphs_of(tree["worries"]["harm"]):
             assert paragraph in worried, (agency, paragraph)
         for paragraph in paragraphs_of(tree["worries"]["complicating_factors"]):

@@ -19,6 +19,7 @@ from sos_reports.documents.builders.kit import (
     _shade,
     cell_paragraphs,
     data_row,
+    header_row,
     heading,
     keep_together,
     label_table,
@@ -131,25 +132,25 @@ def _reports(doc: DocxDocument) -> None:
 
 def _three_questions(doc: DocxDocument) -> None:
     heading(doc, "The three questions", 1)
-    para(
+    intro = para(
         doc,
         "Each agency's answers side by side, as on the meeting's whiteboard. The danger "
         "statements (D) and safety goals (G) follow, numbered; all the next steps are in one "
         "table after the scaling.",
         style="Small",
     )
+    intro.paragraph_format.keep_with_next = True
+    # A table for each agency, its name and the three questions repeated on every page its
+    # answers run on to: the answers flow on from the page before rather than move whole, so
+    # no page is left half empty, and no page shows answers without whose they are.
     widths = (WIDTH / 3,) * 3
-    t = table(
-        doc, widths, ("What are we worried about?", "What's working well?", "What needs to happen?")
+    tag(doc, "{%p for a in agencies %}")
+    t = table(doc, widths)
+    header_row(t, widths, ("{{ a.label }}: {{ a.author }}, {{ a.role }}",))
+    header_row(
+        t, widths, ("What are we worried about?", "What's working well?", "What needs to happen?")
     )
-    tag_row(t, widths, "{%tr for a in agencies %}")
-    name = spanning_row(t, widths)
-    _shade(name, LABEL_FILL)
-    cell_paragraphs(name, [[("{{ a.label }}", "b"), ": {{ a.author }}, {{ a.role }}"]])
-    name.paragraphs[0].paragraph_format.keep_with_next = True
-    # An agency's answers move to the next page whole, with its name above them, so that no
-    # page shows answers without whose they are (a row taller than a page still flows on).
-    row = data_row(t, widths, ("", "", ""))
+    row = data_row(t, widths, ("", "", ""), flows=True)
     worried: list[Line] = [
         [("Danger statements: ", "b"), "{{ a.danger_numbers }}"],
         ("Harm", "b"),
@@ -171,7 +172,8 @@ def _three_questions(doc: DocxDocument) -> None:
     ]
     for cell, lines in zip(row.cells, (worried, well, needs), strict=True):
         cell_paragraphs(cell, lines)
-    tag_row(t, widths, "{%tr endfor %}")
+    para(doc, "", style="Small")  # two tables side by side would be read as one
+    tag(doc, "{%p endfor %}")
 
 
 def _optional(title: str, value: str) -> list[Line]:
