@@ -52,6 +52,7 @@ def build(doc: DocxDocument) -> None:
     _scaling(doc)
     _next_steps(doc)
     _plan_progress(doc)
+    _plan_views(doc)
     _chairs_view(doc)
 
 
@@ -323,26 +324,72 @@ def _plan_progress(doc: DocxDocument) -> None:
     heading(doc, "Progress against the plan", 1)
     para(
         doc,
-        "Each action of the plan, and what each agency's review report says of it.",
+        "Each action of the plan once, and beside it what each agency's review report says of it.",
         style="Small",
     )
-    widths = (8.2, 4.8, 3.8, 3.2, 5.7)
-    t = table(doc, widths, ("Action", "Responsible", "From", "Status", "Comment"))
+    widths = (9.0, 4.8, 11.9)
+    t = table(doc, widths, ("Action", "Responsible", "Each agency's view of its progress"))
     tag_row(t, widths, "{%tr for a in progress %}")
-    tag_row(t, widths, "{%tr for r in a.reports %}")
-    data_row(
-        t,
-        widths,
-        (
-            "{% if loop.first %}{{ a.action }}{% endif %}",
-            "{% if loop.first %}{{ a.responsible }}{% endif %}",
-            "{{ r.source }}",
-            "{{ r.status }}",
-            "{% if r.comment is not none %}{{ r.comment }}{% endif %}",
-        ),
+    row = data_row(t, widths, ("{{ a.action }}", "{{ a.responsible }}", ""))
+    cell_paragraphs(
+        row.cells[2],
+        [
+            "{%p for r in a.reports %}",
+            [("{{ r.source }}: ", "b"), "{{ r.status }}"],
+            "{%p if r.comment is not none %}",
+            "{{ r.comment }}",
+            "{%p endif %}",
+            "{%p endfor %}",
+        ],
     )
     tag_row(t, widths, "{%tr endfor %}")
+    tag(doc, "{%p endif %}")
+
+
+def _plan_views(doc: DocxDocument) -> None:
+    """What each agency would have the conference decide for each child, side by side: a
+    review's recommendations, or an initial report's views on a plan."""
+    tag(doc, "{%p if plan_views is not none %}")
+    heading(doc, "{{ plan_views.title }}", 1)
+    para(
+        doc,
+        "The conference decides; this is each agency's {{ plan_views.what }} for each child, "
+        "with its reason. Where the agencies differ, it is marked.",
+        style="Small",
+    )
+    tag(doc, "{%p for c in plan_views.children %}")
+    heading(doc, "{{ c.name }}", 2)
+    widths = (4.5, 6.0, 15.2)
+    t = table(doc, widths, ("Agency", "{{ plan_views.heading }}", "Reason"))
+    tag_row(t, widths, "{%tr for r in c.rows %}")
+    row = data_row(t, widths, ("{{ r.agency }}", "{{ r.value }}", ""))
+    cell_paragraphs(
+        row.cells[2],
+        [
+            "{{ r.reason }}",
+            "{%p if r.note is not none %}",
+            [("Category change: ", "b"), "{{ r.note }}"],
+            "{%p endif %}",
+        ],
+    )
     tag_row(t, widths, "{%tr endfor %}")
+    # Whether the agencies agree closes the table, as a row of it, as a child's spread does.
+    summary = spanning_row(t, widths)
+    cell_paragraphs(
+        summary,
+        [
+            "{%p if c.difference %}",
+            (
+                "A difference of view to discuss: {{ c.summary }}",
+                "b",
+            ),
+            "{%p else %}",
+            "{{ c.summary }}",
+            "{%p endif %}",
+        ],
+    )
+    _shade(summary, LABEL_FILL)
+    tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
 
 
@@ -351,7 +398,7 @@ def _chairs_view(doc: DocxDocument) -> None:
     prompts = para(
         doc,
         (
-            "Prompts for the chair, found by two simple rules; they are not a judgement of "
+            "Prompts for the chair, found by simple rules; they are not a judgement of "
             "the reports or of the family.",
             "i",
         ),
@@ -367,6 +414,18 @@ def _chairs_view(doc: DocxDocument) -> None:
     tag(doc, "{%p for line in view.scores %}")
     para(doc, "{{ line }}")
     tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if plan_views is not none %}")
+    heading(doc, "{{ plan_views.title }}", 2)
+    para(
+        doc,
+        "Where agencies give a child different {{ plan_views.whats }}, the difference is "
+        "worth bringing into the open at the conference, as a spread of scores is.",
+        style="Small",
+    )
+    tag(doc, "{%p for line in view.plan %}")
+    para(doc, "{{ line }}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
     heading(doc, "Worries only one agency names", 2)
     para(
         doc,
