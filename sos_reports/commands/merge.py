@@ -425,6 +425,7 @@ def map_context(contributions: Sequence[Contribution]) -> dict[str, Any]:
 
     scaling, view_scores = _scaling(contributions, printed, children, child_of)
     progress = _progress(contributions, printed)
+    plan_views, view_lines = _plan_views(contributions, printed, children, child_of)
     lone = _lone_dangers(dangers) if len(contributions) > 1 else []
     for danger in dangers:  # what the analysis needed, not the template
         del danger["words"], danger["agency"]
@@ -451,12 +452,23 @@ def map_context(contributions: Sequence[Contribution]) -> dict[str, Any]:
         "scaling": scaling,
         "next_steps": [entry for _, entry in sorted(steps, key=lambda s: s[0])],
         "progress": progress,
+        "plan_views": plan_views,
         "view": {
             "scores": [_text(line) for line in view_scores],
+            "plan": [_text(line) for line in view_lines],
             "lone_dangers": lone,
             "single_agency": len(contributions) == 1,
         },
     }
+
+
+def _action_key(action: str) -> str:
+    """An action as two reports name the same one: its words, whatever the case, spacing
+    and punctuation (reviews started from the conference record copy its actions)."""
+    return " ".join(_WORD_OR_NUMBER.findall(action.casefold()))
+
+
+_WORD_OR_NUMBER = re.compile(r"\w+")
 
 
 def _progress(
@@ -468,7 +480,7 @@ def _progress(
     for c, p in zip(contributions, printed, strict=True):
         entries = getattr(c.model, "plan_progress", None) or []
         for entry, shown in zip(entries, p.get("plan_progress", []), strict=True):
-            key = _name_key(entry.action)
+            key = _action_key(entry.action)
             if key not in actions:
                 actions[key] = {
                     "action": shown["action"],
@@ -479,6 +491,97 @@ def _progress(
                 {"source": _text(c.label), "status": shown["status"], "comment": shown["comment"]}
             )
     return list(actions.values())
+
+
+# Each kind's answer to "what should the conference decide for this child": a review's
+# recommendation, an initial report's view on a plan; the field and its value's name.
+PLAN_VIEW_FIELDS = (("recommendations", "recommendation"), ("view_on_plan", "view"))
+
+
+def _plan_views(
+    contributions: Sequence[Contribution],
+    printed: list[dict[str, Any]],
+    children: list[dict[str, Any]],
+    child_of: Any,
+) -> tuple[dict[str, Any] | None, list[str]]:
+    """Each agency's recommendation (a review) or view on a plan (an initial conference) for
+    each child, with its reason, and whether the agencies differ; None when no report has
+    such a question. The lines are the chair's view of where they differ."""
+    review = any(getattr(c.model, "recommendations", None) is not None for c in contributions)
+    field_name, value_name = PLAN_VIEW_FIELDS[0] if review else PLAN_VIEW_FIELDS[1]
+    asked = [
+        (c, p) for c, p in zip(contributions, printed, strict=True) if hasattr(c.model, field_name)
+    ]
+    if not asked:
+        return None, []
+    rows: list[list[dict[str, Any]]] = [[] for _ in children]
+    values: list[list[tuple[str, str]]] = [[] for _ in children]  # (value, agency) per child
+    for c, p in asked:
+        for entry, shown in zip(getattr(c.model, field_name), p[field_name], strict=True):
+            at = child_of(c.model, str(entry.child))
+            value = getattr(entry, value_name)
+            rows[at].append(
+                {
+                    "agency": _text(c.label),
+                    "value": shown[value_name],
+                    "reason": shown["reason"],
+                    "note": shown.get("category_change"),
+                }
+            )
+            values[at].append((str(value), _plain(shown[value_name])))
+    what = "recommendation" if review else "view on a plan"
+    whats = "recommendations" if review else "views on a plan"
+    per_child, lines = [], []
+    for child, child_rows, given in zip(children, rows, values, strict=True):
+        name = _plain(child["name"])
+        gave = {_plain(r["agency"]) for r in child_rows}
+        silent = [c.label for c, _ in asked if c.label not in gave]
+        kinds = list(dict.fromkeys(v for v, _ in given))
+        labels = list(dict.fromkeys(label for _, label in given))
+        difference = len(kinds) > 1
+        if not given:
+            summary = f"No agency gave a {what}."
+            line = f"{name}: no agency gave a {what}."
+        elif len(gave) == 1:
+            summary = f"Only {next(iter(gave))} gave a {what}."
+            line = f"{name}: only {next(iter(gave))} gave a {what}, so there is nothing to compare."
+        elif difference:
+            summary = f"{_views_by_agency(child_rows)}."  # after "A difference of view: "
+            line = (
+                f"{name}: the agencies' {whats} differ ({_views_by_agency(child_rows)}). This "
+                "is a difference of view to discuss at the conference."
+            )
+        else:
+            summary = f"Every agency that gave one: {labels[0]}."
+            line = f"{name}: every agency that gave a {what} gave the same: {labels[0]}."
+        if silent and given:
+            line += f" {names_list(silent)} gave none."
+        per_child.append(
+            {
+                "name": child["name"],
+                "rows": child_rows,
+                "difference": difference,
+                "summary": _text(summary),
+            }
+        )
+        lines.append(line)
+    views = {
+        "review": review,
+        "title": _text("Recommendations" if review else "Views on a plan"),
+        "heading": _text("Recommendation" if review else "View on a plan"),
+        "what": _text(what),
+        "whats": _text(whats),
+        "children": per_child,
+    }
+    return views, lines
+
+
+def _views_by_agency(rows: list[dict[str, Any]]) -> str:
+    """'Continue the plan (School); Unsure (Police)': each view with the agencies giving it."""
+    by_view: dict[str, list[str]] = {}
+    for r in rows:
+        by_view.setdefault(_plain(r["value"]), []).append(_plain(r["agency"]))
+    return "; ".join(f"{view} ({names_list(agencies)})" for view, agencies in by_view.items())
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:

@@ -244,6 +244,8 @@ class Drafts:
         else:
             text = yaml_skeleton(draft.kind, plain, blank_entries=False)
         with folder_locks([draft.path.parent]):
+            if draft.path.suffix.lower() != ".json":
+                text = _with_own_comments(draft, text, plain)
             _write_private(draft.path, text.encode("utf-8"))
         return self.read(draft.path)
 
@@ -296,6 +298,27 @@ def checked_draft(
             unknown,
         )
     return Draft(draft_id, source.path, checked.kind, source.tree, checked, revision)
+
+
+def _with_own_comments(draft: Draft, text: str, plain: dict[str, Any]) -> str:
+    """The draft's new text with the comments its author typed into the file, each where it
+    was written; the help comments the tool writes are in `text` already, once."""
+    from sos_reports.inputs.forms.layout import canonical
+    from sos_reports.inputs.forms.skeleton import yaml_skeleton
+    from sos_reports.inputs.yaml_comments import carry_comments
+
+    try:
+        old_text = draft.path.read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return text
+    before = canonical(draft.kind, draft.tree)
+    help_lines = [
+        line
+        for written in (text, yaml_skeleton(draft.kind, before, blank_entries=False))
+        for line in written.split("\n")
+        if line.strip().startswith("#")
+    ]
+    return carry_comments(old_text, text, help_lines, before, plain)
 
 
 def _read_marks(path: Path | None) -> dict[str, dict[str, Any]]:

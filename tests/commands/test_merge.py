@@ -102,14 +102,15 @@ def test_a_map_of_three_agencies_attributes_every_contribution_and_flags_a_sprea
     }
     text = docx_text(output)
 
-    # The three columns: under each agency's own name row, its answers to each question.
-    columns = table_headed(
-        output, "What are we worried about?", "What's working well?", "What needs to happen?"
-    )
+    # The three columns: a table for each agency, headed by its name and the three questions
+    # (header rows, repeated on each page it runs on to), then its answers to each question.
+    questions = ["What are we worried about?", "What's working well?", "What needs to happen?"]
+    columns = [t for t in tables(output) if len(t) == 3 and t[1] == questions]
+    assert [t[0][0].split(":")[0] for t in columns] == list(sources)  # in the inputs' order
     for agency, tree in sources.items():
-        at = next(i for i, row in enumerate(columns) if row[0].startswith(f"{agency}: "))
-        worried, well, needs = columns[at + 1]
-        assert tree["author"]["name"] in columns[at][0]
+        (table,) = [t for t in columns if t[0][0].startswith(f"{agency}: ")]
+        worried, well, needs = table[2]
+        assert tree["author"]["name"] in table[0][0]
         for paragraph in paragraphs_of(tree["worries"]["harm"]):
             assert paragraph in worried, (agency, paragraph)
         for paragraph in paragraphs_of(tree["worries"]["complicating_factors"]):
@@ -187,6 +188,7 @@ def test_the_map_is_landscape_and_in_the_chairs_order(
         "Danger statements and safety goals",
         "Scaling",
         "Next steps",
+        "Views on a plan",
         "For the chair: where the agencies' views differ",
     ]
 
@@ -390,6 +392,124 @@ def test_a_review_map_shows_each_previous_score_and_its_direction(tmp_path: Path
     assert [t[1][13] for t in scores] == ["4, up (safer)", "3, up (safer)"]
     text = docx_text(output)
     assert "Review number" in text and "Remaining concerns" in text
+
+
+def _second_review(tmp_path: Path) -> Path:
+    """The health visitor's review for the school's conference: the same actions (one typed
+    in other case and without its full stop), other statuses, and for Maisie another
+    recommendation."""
+    tree: dict[str, Any] = yaml.load(
+        (EXAMPLES / "rcpc-school.yaml").read_text("utf-8"), Loader=AllStrings
+    )
+    tree["author"] = {
+        **tree["author"],
+        "name": "Ruth Calloway",
+        "role": "Health visitor",
+        "agency": "Health visiting",
+        "base": "Thornby Health Centre",
+        "email": "ruth.calloway@health.example",
+        "presenting": "Ruth Calloway",
+    }
+    tree["sign_off"]["name"] = "Ruth Calloway"
+    tree["sign_off"].pop("countersigned_by", None)
+    tree["sign_off"].pop("countersigned_date", None)
+    progress = tree["plan_progress"]
+    progress[0] = {**progress[0], "action": "maisie attends  ELSA weekly", "status": "partly achieved",
+                   "comment": "Health visiting: two sessions missed in April."}  # fmt: skip
+    progress[1] = {**progress[1], "status": "not achieved", "comment": "Health visiting: 88%."}
+    maisie, leo = tree["recommendations"]
+    maisie.pop("category_change", None)
+    tree["recommendations"] = [
+        {
+            **maisie,
+            "recommendation": "end plan - child in need",
+            "reason": "Health visiting: Kerry now takes up every offer of help.",
+        },
+        {**leo, "reason": "Health visiting: Leo is not yet seen by anyone outside home."},
+    ]
+    return write_yaml(tmp_path / "health-visiting.yaml", tree)
+
+
+def test_a_map_of_two_reviews_shows_each_agencys_progress_and_recommendations_and_flags_the_difference(
+    tmp_path: Path,
+) -> None:
+    school = shutil.copy(EXAMPLES / "rcpc-school.yaml", tmp_path / "school.yaml")
+    output = merged(tmp_path, Path(school), _second_review(tmp_path))
+    text = docx_text(output)
+
+    # Progress: one row per action, matched across the two reports; beside it each
+    # agency's status and comment, under its name.
+    (progress,) = [t for t in tables(output) if t[0][0] == "Action" and len(t[0]) == 3]
+    assert progress[0] == ["Action", "Responsible", "Each agency's view of its progress"]
+    actions = [row[0] for row in progress[1:]]
+    assert actions == [
+        "Maisie attends ELSA weekly.",
+        "Maisie's attendance is above 92%.",
+        "Dean completes a domestic abuse perpetrator programme.",
+        "School shares Maisie's attendance weekly with the social worker.",
+    ]
+    elsa, attendance = progress[1][2], progress[2][2]
+    assert elsa.startswith("School: Achieved\nEvery session since 17 March 2025 attended.\n")
+    assert elsa.endswith(
+        "Health visiting: Partly achieved\nHealth visiting: two sessions missed in April."
+    )
+    assert "School: Partly achieved" in attendance and "Health visiting: Not achieved" in attendance
+
+    # Recommendations: per child, each agency's with its reason; Maisie's differ and are
+    # flagged, Leo's agree.
+    views = [t for t in tables(output) if t[0] == ["Agency", "Recommendation", "Reason"]]
+    assert len(views) == 2
+    maisie, leo = views
+    assert [r[:2] for r in maisie[1:3]] == [
+        ["School", "Continue the plan"],
+        ["Health visiting", "End the plan: child in need plan"],
+    ]
+    assert maisie[1][2].startswith("The changes are recent and not yet sustained.")
+    assert "Category change: None proposed" in maisie[1][2]
+    assert maisie[2][2] == "Health visiting: Kerry now takes up every offer of help."
+    assert maisie[-1] == [
+        "A difference of view to discuss: Continue the plan (School); "
+        "End the plan: child in need plan (Health visiting)."
+    ]
+    assert [r[1] for r in leo[1:3]] == ["Continue the plan", "Continue the plan"]
+    assert leo[-1] == ["Every agency that gave one: Continue the plan."]
+    assert (
+        "Maisie Fenwick: the agencies' recommendations differ (Continue the plan (School); End "
+        "the plan: child in need plan (Health visiting)). This is a difference of view to "
+        "discuss at the conference."
+    ) in text
+    assert (
+        "Leo Ashby: every agency that gave a recommendation gave the same: Continue the plan."
+        in text
+    )
+    # The conference and the children still come first.
+    assert text.index("The conference") < text.index("The children") < text.index("Recommendations")
+
+
+def test_a_map_of_initial_reports_shows_each_agencys_view_on_a_plan(
+    tmp_path: Path, conference: dict[str, Path]
+) -> None:
+    output = merged(tmp_path, conference["school"], conference["police"], conference["gp"])
+    text = docx_text(output)
+    views = [t for t in tables(output) if t[0] == ["Agency", "View on a plan", "Reason"]]
+    assert len(views) == 2
+    maisie, leo = views
+    police = tree_of("police-icpc.yaml")["view_on_plan"]
+    assert [r[:2] for r in maisie[1:3]] == [
+        ["School", "Child protection plan"],
+        ["Police", "Child in need plan"],
+    ]
+    assert maisie[2][2] == police[0]["reason"].strip()
+    assert maisie[-1] == [
+        "A difference of view to discuss: Child protection plan (School); Child in need plan "
+        "(Police)."
+    ]
+    assert [r[1] for r in leo[1:3]] == ["Child protection plan", "Child protection plan"]
+    assert not leo[-1][0].startswith("A difference of view")
+    # The GP's report asks no such question: it is neither listed nor said to give none.
+    assert all("General practice" not in row[0] for t in views for row in t)
+    assert "Maisie Fenwick: the agencies' views on a plan differ" in text
+    assert "Recommendations" not in text and "Progress against the plan" not in text
 
 
 # --- inputs, outputs, and the usual rules -----------------------------------------------------

@@ -197,6 +197,7 @@ def test_without_apt_it_names_what_to_install_by_hand(tmp_path: Path) -> None:
     assert result.returncode == 1
     message = " ".join(result.stderr.split())
     assert "Install these with your system's package manager instead" in message
-    assert "LibreOffice (Writer and Calc), poppler-utils, the Liberation fonts and Chromium." in (
-        message
-    )
+    assert (
+        "LibreOffice (Writer and Calc), poppler-utils, the Liberation fonts, Chromium, "
+        "WebKitGTK's WebDriver and Xvfb."
+    ) in (message)

@@ -192,3 +192,37 @@ def test_a_gp_starts_the_medical_report_from_an_earlier_icpc_input(
         assert annex is None
     else:
         assert annex is not None and docx_text(annex) == expected_annex
+
+
+# Where each row's parts stand: the section's name, its status, and the status's top and left.
+TASK_ROWS = """() => [...document.querySelectorAll(".task-list-item")].map(row => {
+  const name = row.querySelector(".task-list-link").getBoundingClientRect();
+  const status = row.querySelector(".task-list-status").getBoundingClientRect();
+  return {name: row.querySelector(".task-list-link").innerText, nameTop: name.top,
+          nameRight: name.right, statusLeft: status.left, statusTop: status.top,
+          rowRight: row.getBoundingClientRect().right, statusRight: status.right};
+})"""
+
+
+@pytest.mark.parametrize("width", [375, 320])
+def test_on_a_phone_each_sections_status_stands_beside_its_name(
+    page: Page, tmp_path: Path, width: int
+) -> None:
+    """A long name wraps in its own column; its status stays on the right of its first line,
+    where the eye running down the list finds every status."""
+    folder = tmp_path / "drafts"
+    folder.mkdir()
+    (folder / "review.yaml").write_bytes((EXAMPLES / "rcpc-school.yaml").read_bytes())
+    page.set_viewport_size({"width": width, "height": 800})
+    with running_form(folder) as served:
+        page.goto(served.start)
+        page.get_by_role("link", name="Open").first.click()
+        page.wait_for_url(re.compile(r"/d/[0-9a-f]{20}$"))
+        page.wait_for_load_state("load")  # its style sheet too
+        rows = page.evaluate(TASK_ROWS)
+    assert len(rows) > 10
+    for row in rows:
+        assert row["statusLeft"] >= row["nameRight"], row  # beside the name, not under it
+        assert abs(row["statusTop"] - row["nameTop"]) < 8, row  # on its first line
+        assert abs(row["statusRight"] - row["rowRight"]) < 1, row  # at the right edge
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

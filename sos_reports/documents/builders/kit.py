@@ -393,13 +393,21 @@ def table(doc: DocxDocument, widths: Sequence[float], header: Sequence[str] | No
     for col, width in zip(t.columns, widths, strict=True):
         col.width = Cm(width)
     if header:
-        row = add_row(t, widths)
-        _mark_header(row)
-        for cell, text in zip(row.cells, header, strict=True):
-            _shade(cell, HEADER_FILL)
-            # Word keeps the header row on the page of the first row under it.
-            _cell_text(cell, text, bold=True).paragraph_format.keep_with_next = True
+        header_row(t, widths, header)
     return t
+
+
+def header_row(t: Table, widths: Sequence[float], header: Sequence[str]) -> _Row:
+    """A header row of the table: a cell a column, or one across the table for one text;
+    repeated at the top of every page the table runs on to."""
+    row = add_row(t, widths)
+    _mark_header(row)
+    cells = list(row.cells) if len(header) == len(widths) else [row.cells[0].merge(row.cells[-1])]
+    for cell, text in zip(cells, header, strict=True):
+        _shade(cell, HEADER_FILL)
+        # Word keeps the header row on the page of the first row under it.
+        _cell_text(cell, text, bold=True).paragraph_format.keep_with_next = True
+    return row
 
 
 def _keep_with_table(doc: DocxDocument) -> None:
@@ -455,15 +463,21 @@ def data_row(
     *,
     label_first: bool = False,
     dates: Collection[int] = (),
+    flows: bool = False,
 ) -> _Row:
     """A row of cells; it moves to the next page whole rather than break across pages (a row
     taller than a page still flows on, as OOXML asks), so no line is cut from its row.
+
+    A row that `flows` may break across pages: one whose cells hold whole answers, which
+    moved whole would leave most of a page empty above them (the table's header rows are
+    repeated over the rest).
 
     The cells numbered in `dates` hold a date alone: wide enough for the longest, and marked
     not to wrap, so that no reader sees "11 February" over "1994".
     """
     row = add_row(t, widths)
-    _no_split(row)
+    if not flows:
+        _no_split(row)
     for i, (cell, text) in enumerate(zip(row.cells, texts, strict=True)):
         is_label = label_first and i == 0
         if is_label:
@@ -489,14 +503,22 @@ LABEL_WIDTHS = (5.0, 12.0)
 
 
 def label_table(
-    doc: DocxDocument, rows: Sequence[Row], widths: Sequence[float] = LABEL_WIDTHS
+    doc: DocxDocument,
+    rows: Sequence[Row],
+    widths: Sequence[float] = LABEL_WIDTHS,
+    header: Sequence[str] | None = None,
 ) -> Table:
-    """A two-column table of labels and values, leaving out rows whose value is not given."""
-    t = table(doc, widths)
+    """A two-column table of labels and values, leaving out rows whose value is not given.
+
+    A table with a `header` (saying whose the values are) may break inside a row, since the
+    header is repeated above the rest on the next page: a long answer then flows on rather
+    than move whole and leave the page before it half empty.
+    """
+    t = table(doc, widths, header)
     for row in rows:
         if row.when:
             tag_row(t, widths, f"{{%tr if {row.when} %}}")
-        data_row(t, widths, (row.label, row.value), label_first=True)
+        data_row(t, widths, (row.label, row.value), label_first=True, flows=header is not None)
         if row.when:
             tag_row(t, widths, "{%tr endif %}")
     return t

@@ -19,6 +19,7 @@ from sos_reports.documents.builders.kit import (
     _shade,
     cell_paragraphs,
     data_row,
+    header_row,
     heading,
     keep_together,
     label_table,
@@ -51,6 +52,7 @@ def build(doc: DocxDocument) -> None:
     _scaling(doc)
     _next_steps(doc)
     _plan_progress(doc)
+    _plan_views(doc)
     _chairs_view(doc)
 
 
@@ -131,25 +133,25 @@ def _reports(doc: DocxDocument) -> None:
 
 def _three_questions(doc: DocxDocument) -> None:
     heading(doc, "The three questions", 1)
-    para(
+    intro = para(
         doc,
         "Each agency's answers side by side, as on the meeting's whiteboard. The danger "
         "statements (D) and safety goals (G) follow, numbered; all the next steps are in one "
         "table after the scaling.",
         style="Small",
     )
+    intro.paragraph_format.keep_with_next = True
+    # A table for each agency, its name and the three questions repeated on every page its
+    # answers run on to: the answers flow on from the page before rather than move whole, so
+    # no page is left half empty, and no page shows answers without whose they are.
     widths = (WIDTH / 3,) * 3
-    t = table(
-        doc, widths, ("What are we worried about?", "What's working well?", "What needs to happen?")
+    tag(doc, "{%p for a in agencies %}")
+    t = table(doc, widths)
+    header_row(t, widths, ("{{ a.label }}: {{ a.author }}, {{ a.role }}",))
+    header_row(
+        t, widths, ("What are we worried about?", "What's working well?", "What needs to happen?")
     )
-    tag_row(t, widths, "{%tr for a in agencies %}")
-    name = spanning_row(t, widths)
-    _shade(name, LABEL_FILL)
-    cell_paragraphs(name, [[("{{ a.label }}", "b"), ": {{ a.author }}, {{ a.role }}"]])
-    name.paragraphs[0].paragraph_format.keep_with_next = True
-    # An agency's answers move to the next page whole, with its name above them, so that no
-    # page shows answers without whose they are (a row taller than a page still flows on).
-    row = data_row(t, widths, ("", "", ""))
+    row = data_row(t, widths, ("", "", ""), flows=True)
     worried: list[Line] = [
         [("Danger statements: ", "b"), "{{ a.danger_numbers }}"],
         ("Harm", "b"),
@@ -171,7 +173,8 @@ def _three_questions(doc: DocxDocument) -> None:
     ]
     for cell, lines in zip(row.cells, (worried, well, needs), strict=True):
         cell_paragraphs(cell, lines)
-    tag_row(t, widths, "{%tr endfor %}")
+    para(doc, "", style="Small")  # two tables side by side would be read as one
+    tag(doc, "{%p endfor %}")
 
 
 def _optional(title: str, value: str) -> list[Line]:
@@ -321,26 +324,72 @@ def _plan_progress(doc: DocxDocument) -> None:
     heading(doc, "Progress against the plan", 1)
     para(
         doc,
-        "Each action of the plan, and what each agency's review report says of it.",
+        "Each action of the plan once, and beside it what each agency's review report says of it.",
         style="Small",
     )
-    widths = (8.2, 4.8, 3.8, 3.2, 5.7)
-    t = table(doc, widths, ("Action", "Responsible", "From", "Status", "Comment"))
+    widths = (9.0, 4.8, 11.9)
+    t = table(doc, widths, ("Action", "Responsible", "Each agency's view of its progress"))
     tag_row(t, widths, "{%tr for a in progress %}")
-    tag_row(t, widths, "{%tr for r in a.reports %}")
-    data_row(
-        t,
-        widths,
-        (
-            "{% if loop.first %}{{ a.action }}{% endif %}",
-            "{% if loop.first %}{{ a.responsible }}{% endif %}",
-            "{{ r.source }}",
-            "{{ r.status }}",
-            "{% if r.comment is not none %}{{ r.comment }}{% endif %}",
-        ),
+    row = data_row(t, widths, ("{{ a.action }}", "{{ a.responsible }}", ""))
+    cell_paragraphs(
+        row.cells[2],
+        [
+            "{%p for r in a.reports %}",
+            [("{{ r.source }}: ", "b"), "{{ r.status }}"],
+            "{%p if r.comment is not none %}",
+            "{{ r.comment }}",
+            "{%p endif %}",
+            "{%p endfor %}",
+        ],
     )
     tag_row(t, widths, "{%tr endfor %}")
+    tag(doc, "{%p endif %}")
+
+
+def _plan_views(doc: DocxDocument) -> None:
+    """What each agency would have the conference decide for each child, side by side: a
+    review's recommendations, or an initial report's views on a plan."""
+    tag(doc, "{%p if plan_views is not none %}")
+    heading(doc, "{{ plan_views.title }}", 1)
+    para(
+        doc,
+        "The conference decides; this is each agency's {{ plan_views.what }} for each child, "
+        "with its reason. Where the agencies differ, it is marked.",
+        style="Small",
+    )
+    tag(doc, "{%p for c in plan_views.children %}")
+    heading(doc, "{{ c.name }}", 2)
+    widths = (4.5, 6.0, 15.2)
+    t = table(doc, widths, ("Agency", "{{ plan_views.heading }}", "Reason"))
+    tag_row(t, widths, "{%tr for r in c.rows %}")
+    row = data_row(t, widths, ("{{ r.agency }}", "{{ r.value }}", ""))
+    cell_paragraphs(
+        row.cells[2],
+        [
+            "{{ r.reason }}",
+            "{%p if r.note is not none %}",
+            [("Category change: ", "b"), "{{ r.note }}"],
+            "{%p endif %}",
+        ],
+    )
     tag_row(t, widths, "{%tr endfor %}")
+    # Whether the agencies agree closes the table, as a row of it, as a child's spread does.
+    summary = spanning_row(t, widths)
+    cell_paragraphs(
+        summary,
+        [
+            "{%p if c.difference %}",
+            (
+                "A difference of view to discuss: {{ c.summary }}",
+                "b",
+            ),
+            "{%p else %}",
+            "{{ c.summary }}",
+            "{%p endif %}",
+        ],
+    )
+    _shade(summary, LABEL_FILL)
+    tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
 
 
@@ -349,7 +398,7 @@ def _chairs_view(doc: DocxDocument) -> None:
     prompts = para(
         doc,
         (
-            "Prompts for the chair, found by two simple rules; they are not a judgement of "
+            "Prompts for the chair, found by simple rules; they are not a judgement of "
             "the reports or of the family.",
             "i",
         ),
@@ -365,6 +414,18 @@ def _chairs_view(doc: DocxDocument) -> None:
     tag(doc, "{%p for line in view.scores %}")
     para(doc, "{{ line }}")
     tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if plan_views is not none %}")
+    heading(doc, "{{ plan_views.title }}", 2)
+    para(
+        doc,
+        "Where agencies give a child different {{ plan_views.whats }}, the difference is "
+        "worth bringing into the open at the conference, as a spread of scores is.",
+        style="Small",
+    )
+    tag(doc, "{%p for line in view.plan %}")
+    para(doc, "{{ line }}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
     heading(doc, "Worries only one agency names", 2)
     para(
         doc,

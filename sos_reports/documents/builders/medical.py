@@ -87,7 +87,8 @@ def child_health(doc: DocxDocument) -> None:
     heading(doc, "{{ h.child }}", 2)
     label_table(
         doc,
-        [
+        header=("Health: {{ h.child }}", "What the practice holds"),  # on every page it spans
+        rows=[
             Row(
                 "Registered at the practice",
                 "{% if h.registered is none or h.registered %}Yes{% if h.registered_since is not none %}, since {{ h.registered_since }}{% endif %}{% else %}No{% endif %}",

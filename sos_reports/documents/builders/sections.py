@@ -119,27 +119,28 @@ def family(doc: DocxDocument) -> None:
         ("Name", "Date of birth", "Gender", "Ethnicity", "First language", "Religion", "Setting"),
     )
     tag_row(t, widths, "{%tr for c in children %}")
-    data_row(
-        t,
-        widths,
-        (
-            "{{ c.name }}{% if c.known_as is not none %} (known as {{ c.known_as }}){% endif %}",
-            "{% if c.dob is not none %}{{ c.dob }}{% else %}Expected {{ c.edd }}{% endif %}",
-            "{{ c.gender }}",
-            "{{ c.ethnicity }}",
-            "{{ c.first_language }}",
-            "{% if c.religion is not none %}{{ c.religion }}{% endif %}",
-            "{% if c.setting is not none %}{{ c.setting }}{% endif %}",
-        ),
-        dates=(1,),
+    cells = (
+        "{{ c.name }}{% if c.known_as is not none %} (known as {{ c.known_as }}){% endif %}",
+        "{% if c.dob is not none %}{{ c.dob }}{% else %}Expected {{ c.edd }}{% endif %}",
+        "{{ c.gender }}",
+        "{{ c.ethnicity }}",
+        "{{ c.first_language }}",
+        "{% if c.religion is not none %}{{ c.religion }}{% endif %}",
+        "{% if c.setting is not none %}{{ c.setting }}{% endif %}",
     )
-    # What does not fit a column, for a child who has any of it, in a row across the table
-    # under the child's own: it cannot drift away from the table onto another page.
-    tag_row(
-        t,
-        widths,
-        "{%tr if c.disability is not none or c.address is not none or c.nhs_number is not none %}",
-    )
+    # What does not fit a column, for a child who has any of it, is in a row across the
+    # table under the child's own, and the child's row keeps with it (in Word its name's
+    # paragraph keeps the row with the next): it cannot drift onto another page. A child
+    # without it keeps with nothing, so that the table may break between two children; a
+    # table whose last row kept with the next would be held with what follows it.
+    has_details = "c.disability is not none or c.address is not none or c.nhs_number is not none"
+    tag_row(t, widths, f"{{%tr if {has_details} %}}")
+    kept = data_row(t, widths, cells, dates=(1,))
+    kept.cells[0].paragraphs[0].paragraph_format.keep_with_next = True
+    tag_row(t, widths, "{%tr else %}")
+    data_row(t, widths, cells, dates=(1,))
+    tag_row(t, widths, "{%tr endif %}")
+    tag_row(t, widths, f"{{%tr if {has_details} %}}")
     details: list[Line] = []
     for label, value in (
         ("NHS number", "c.nhs_number"),
@@ -154,9 +155,8 @@ def family(doc: DocxDocument) -> None:
     cell_paragraphs(spanning_row(t, widths), details)
     tag_row(t, widths, "{%tr endif %}")
     tag_row(t, widths, "{%tr endfor %}")
-    # Word keeps a table whose paragraphs all keep with the next on one page, and
-    # LibreOffice does not split it: the children are read together, whatever the page.
-    keep_together(t)
+    # A long list of children breaks between two children, its header row repeated: held on
+    # one page, it left most of the page before it empty.
 
 
 def household(doc: DocxDocument) -> None:
@@ -224,7 +224,9 @@ def summary_map(doc: DocxDocument) -> None:
     t = table(
         doc, widths, ("What are we worried about?", "What's working well?", "What needs to happen?")
     )
-    row = data_row(t, widths, ("", "", ""))
+    # The columns flow on to the next page under their repeated headings: moved whole, the
+    # map left most of the page before it empty.
+    row = data_row(t, widths, ("", "", ""), flows=True)
     worried: list[Line] = [
         ("Danger statements", "b"),
         "{%p for d in worries.danger_statements %}",
