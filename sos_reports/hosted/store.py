@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
 import json
+import threading
+from collections import OrderedDict
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,18 +132,51 @@ def _whole_text(hosted: Hosted, row: Any) -> str:
     return _text_of(row.kind, tree)
 
 
-def read_draft(hosted: Hosted, c: Connection, draft_id: str) -> Draft:
-    from sos_reports.commands.options import Options
-    from sos_reports.errors import InputError
-    from sos_reports.inputs.yaml_json import read_yaml
-    from sos_reports.support.deadlines import DueDays
+# The checks of the drafts read lately, by what they are a function of: the draft's text
+# and revision, the day, the due days. A page reads its draft two or three times a request
+# (before and after its lock, after saving); each is checked once. This is a cache, not
+# state: the database's row decides, and a worker without it checks again.
+_CHECKED: OrderedDict[tuple[str, int, str, dt.date, str], Draft] = OrderedDict()
+_CHECKED_LOCK = threading.Lock()
+CHECKED_KEPT = 256
 
+
+def read_draft(hosted: Hosted, c: Connection, draft_id: str) -> Draft:
     row = c.execute(select(db.drafts).where(db.drafts.c.id == draft_id)).first()
     if row is None:
         raise DraftError("There is no such draft.")
     text = _whole_text(hosted, row)
     if len(text) > MAX_BYTES:
         raise DraftError("This draft is larger than a report's input can be.")
+    key = (
+        str(row.id),
+        int(row.revision),
+        hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        hosted.today(),
+        hosted.settings.due_days,
+    )
+    with _CHECKED_LOCK:
+        found = _CHECKED.get(key)
+        if found is not None:
+            _CHECKED.move_to_end(key)
+    if found is None:
+        found = _check(hosted, row, text)
+        with _CHECKED_LOCK:
+            _CHECKED[key] = found
+            while len(_CHECKED) > CHECKED_KEPT:
+                _CHECKED.popitem(last=False)
+    # Each caller gets a tree of its own to change.
+    return Draft(
+        found.id, found.path, found.kind, copy.deepcopy(found.tree), found.checked, found.revision
+    )
+
+
+def _check(hosted: Hosted, row: Any, text: str) -> Draft:
+    from sos_reports.commands.options import Options
+    from sos_reports.errors import InputError
+    from sos_reports.inputs.yaml_json import read_yaml
+    from sos_reports.support.deadlines import DueDays
+
     try:
         source = read_yaml(Path(f"{row.kind}.yaml"), text.encode("utf-8"))
     except InputError as exc:
