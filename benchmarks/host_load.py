@@ -34,6 +34,7 @@ from urllib.parse import urlencode
 
 BASE = "http://reports.council.example"
 TASK = 11  # Family's views: one text box
+THINK = (2.0, 6.0)  # seconds an author takes over a page, at random between these
 
 
 @dataclass
@@ -169,7 +170,7 @@ def author_loop(
 ) -> None:
     turn = rng.randrange(len(ports))
     while time.monotonic() < stop:
-        time.sleep(rng.uniform(2, 6))
+        time.sleep(rng.uniform(*THINK))
         if time.monotonic() >= stop:
             return
         text = f"Saved {secrets.token_hex(6)}"
@@ -281,11 +282,20 @@ def main() -> None:
     )
     parser.add_argument("--authors", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument(
+        "--think", default="2,6", metavar="MIN,MAX", help="seconds an author takes over a page"
+    )
     args = parser.parse_args()
+    global THINK
+    low, high = (float(x) for x in args.think.split(","))
+    THINK = (low, high)
     url, made = fresh_database(args.database)
     try:
         authors = prepare(url, args.authors)
-        print(f"{args.authors} authors, {args.seconds:.0f} s a run, database {url.split('@')[-1]}")
+        print(
+            f"{args.authors} authors, {low:g} to {high:g} s over a page, {args.seconds:.0f} s a "
+            f"run, database {url.split('@')[-1]}"
+        )
         print(
             f"{'run':<28} {'saves':>6} {'saves/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'failovers':>9} {'lost':>5}"
         )

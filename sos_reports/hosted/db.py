@@ -194,9 +194,12 @@ audit = Table(
 )
 
 
-def engine_for(url: str) -> Engine:
+def engine_for(url: str, pool: int = 40) -> Engine:
     """The engine for `url`: SQLite keeps foreign keys and waits for a writer, as PostgreSQL
-    does by itself."""
+    does by itself. A PostgreSQL engine keeps `pool` connections open, as many as the threads
+    a worker answers requests in, so that a busy worker never opens and closes connections
+    (each of which PostgreSQL starts a process for): a server needs `pool` times the
+    workers, and a few more, in its max_connections."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
@@ -211,7 +214,7 @@ def engine_for(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_size=pool, max_overflow=0, pool_timeout=60, pool_recycle=600)
 
 
 def new_id() -> str:

@@ -96,7 +96,7 @@ class Hosted:
         mailer: Mailer | None = None,
     ) -> None:
         self.settings = settings
-        self.engine = engine or engine_for(settings.database)
+        self.engine = engine or engine_for(settings.database, settings.database_pool)
         self.clock = clock or db.now
         self.mailer = mailer or mailer_for(settings)
 

@@ -22,6 +22,8 @@ class SettingsError(SosError):
 @dataclass(frozen=True)
 class Settings:
     database: str = DEFAULT_DATABASE
+    # The connections each worker keeps to PostgreSQL (its threads for requests are 40).
+    database_pool: int = 40
     base_url: str = "http://127.0.0.1:8740"
     # Staff sign-in by OpenID Connect: the council's identity provider.
     oidc_issuer: str | None = None
