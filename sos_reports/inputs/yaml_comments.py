@@ -43,8 +43,13 @@ def carry_comments(
     """
     from ruamel.yaml.error import YAMLError
 
+    help_set = {line.strip() for line in help_lines}
+    # Most drafts hold only the tool's own comments: nothing to scan for (a `#` anywhere
+    # else, even inside a value, is left to the scanner to tell).
+    if not any("#" in line and line.strip() not in help_set for line in old_text.split("\n")):
+        return new_text
     try:
-        comments = _comments(old_text, {line.strip() for line in help_lines})
+        comments = _comments(old_text, help_set)
         if not comments:
             return new_text
         places = _places(new_text)
@@ -121,23 +126,36 @@ def _comments(text: str, help_lines: set[str]) -> list[Comment]:
 
 def _places(text: str) -> dict[Path, int]:
     """Each key's and list entry's line (0-based) in the YAML text: read from the composed
-    nodes, so that no value is converted (an impossible date stays text)."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.nodes import MappingNode, SequenceNode
+    nodes, so that no value is converted (an impossible date stays text). libyaml composes
+    (through PyYAML's C extension) twenty times faster than ruamel; what it refuses, or where
+    it is not built, ruamel composes."""
+    import yaml
 
     places: dict[Path, int] = {}
 
-    def walk(node: Any, path: Path) -> None:
-        if isinstance(node, MappingNode):
+    def walk(node: Any, path: Path, mapping: type, sequence: type) -> None:
+        if isinstance(node, mapping):
             for key, value in node.value:
                 places[(*path, str(key.value))] = key.start_mark.line
-                walk(value, (*path, str(key.value)))
-        elif isinstance(node, SequenceNode):
+                walk(value, (*path, str(key.value)), mapping, sequence)
+        elif isinstance(node, sequence):
             for index, item in enumerate(node.value):
                 places[(*path, index)] = item.start_mark.line
-                walk(item, (*path, index))
+                walk(item, (*path, index), mapping, sequence)
 
-    walk(YAML(typ="rt").compose(text), ())
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is not None:
+        try:
+            node = yaml.compose(text, Loader=loader)
+        except yaml.YAMLError:
+            places.clear()
+        else:
+            walk(node, (), yaml.MappingNode, yaml.SequenceNode)
+            return places
+    from ruamel.yaml import YAML
+    from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+    walk(YAML(typ="rt").compose(text), (), MappingNode, SequenceNode)
     return places
 
 
