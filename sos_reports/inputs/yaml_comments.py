@@ -133,7 +133,7 @@ def _places(text: str) -> dict[Path, int]:
 
     places: dict[Path, int] = {}
 
-    def walk(node: Any, path: Path, mapping: type, sequence: type) -> None:
+    def walk(node: Any, path: Path, mapping: Any, sequence: Any) -> None:
         if isinstance(node, mapping):
             for key, value in node.value:
                 places[(*path, str(key.value))] = key.start_mark.line
