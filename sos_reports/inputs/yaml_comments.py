@@ -82,9 +82,67 @@ def carry_comments(
 def _comments(text: str, help_lines: set[str]) -> list[Comment]:
     """The hand-written comments of the text, in order, each with the key or entry it was
     written at."""
+    lines = text.split("\n")
+    starts = _comment_starts(text, lines)
+    by_line = _lines(_places(text))
+    content = sorted(by_line)
+    found = []
+    for line in sorted(starts):
+        col = starts[line]
+        raw = lines[line]
+        comment_text = raw[col:].rstrip()
+        trailing = bool(raw[:col].strip())
+        if trailing:
+            anchor: Path | None = by_line.get(line)
+            if anchor is None:
+                continue
+        else:
+            if comment_text.strip() in help_lines:
+                continue
+            anchor = next((by_line[n] for n in content if n > line), None)
+        found.append(Comment(comment_text, anchor, trailing))
+    return found
+
+
+def _comment_starts(text: str, lines: list[str]) -> dict[int, int]:
+    """Each line with a comment, and the column of its `#`. Read from libyaml's tokens where
+    it can: a comment is a `#` outside every token, at a line's start or after a space (a
+    `#` in a value is inside its token). What libyaml refuses, ruamel's scanner reads."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is not None:
+        try:
+            spans = [(t.start_mark.index, t.end_mark.index) for t in yaml.scan(text, Loader=loader)]
+        except yaml.YAMLError:
+            pass
+        else:
+            return _starts_between(text, spans)
+    return _ruamel_starts(text, lines)
+
+
+def _starts_between(text: str, spans: list[tuple[int, int]]) -> dict[int, int]:
+    starts: dict[int, int] = {}
+    edges = [0] + [i for span in sorted(spans) for i in span] + [len(text)]
+    for begin, end in zip(edges[::2], edges[1::2], strict=False):
+        at = text.find("#", begin, end)
+        while at != -1:
+            if at == 0 or text[at - 1] in " \t\n\r":
+                line = text.count("\n", 0, at)
+                column = at - (text.rfind("\n", 0, at) + 1)
+                starts.setdefault(line, column)
+                stop = text.find("\n", at)
+                if stop == -1 or stop >= end:
+                    break
+                at = text.find("#", stop, end)
+            else:
+                at = text.find("#", at + 1, end)
+    return starts
+
+
+def _ruamel_starts(text: str, lines: list[str]) -> dict[int, int]:
     from ruamel.yaml import YAML
 
-    lines = text.split("\n")
     starts: dict[int, int] = {}  # line -> column of the comment's `#`
     for token in YAML(typ="rt").scan(text):
         for group in getattr(token, "_comment", None) or ():
@@ -104,24 +162,7 @@ def _comments(text: str, help_lines: set[str]) -> list[Comment]:
                             starts[at] = len(lines[at].rstrip()) - len(piece)
                             cursor = at + 1
                             break
-    by_line = _lines(_places(text))
-    content = sorted(by_line)
-    found = []
-    for line in sorted(starts):
-        col = starts[line]
-        raw = lines[line]
-        comment_text = raw[col:].rstrip()
-        trailing = bool(raw[:col].strip())
-        if trailing:
-            anchor: Path | None = by_line.get(line)
-            if anchor is None:
-                continue
-        else:
-            if comment_text.strip() in help_lines:
-                continue
-            anchor = next((by_line[n] for n in content if n > line), None)
-        found.append(Comment(comment_text, anchor, trailing))
-    return found
+    return starts
 
 
 def _places(text: str) -> dict[Path, int]:

@@ -8,6 +8,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from sos_reports.commands.reports import validate
 from sos_reports.inputs.forms.layout import canonical
 from sos_reports.inputs.forms.skeleton import yaml_skeleton
@@ -151,3 +153,24 @@ def test_a_comment_beside_an_impossible_date_is_carried_and_the_date_stays_as_ty
     assert carry_comments(old, new, ["# Date; required"]) == (
         "kind: icpc\nreport:\n  # Date; required\n  date: 2025-02-31  # from the letter\n"
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'a: "x # not a comment" # a comment\n',
+        "b: |\n  # a line of the text\n  text\n# after it\nc: 1 # trailing\n",
+        "l:\n  - x#y\n  - 'q' #c\n  - p # r # s\n",
+        "# top\nk: v\n#end",
+        "k: >\n  folded # text\n\n  more\n# c\n",
+    ],
+)
+def test_libyaml_finds_the_comments_ruamel_finds(text: str) -> None:
+    import yaml
+
+    from sos_reports.inputs.yaml_comments import _ruamel_starts, _starts_between
+
+    spans = [
+        (t.start_mark.index, t.end_mark.index) for t in yaml.scan(text, Loader=yaml.CSafeLoader)
+    ]
+    assert _starts_between(text, spans) == _ruamel_starts(text, text.split("\n"))
