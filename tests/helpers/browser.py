@@ -137,6 +137,15 @@ def axe_violations(page: Page, *, best_practice: bool = False) -> list[dict[str,
     from axe_playwright_python.sync_playwright import Axe
 
     tags = [*WCAG_TAGS, "best-practice"] if best_practice else WCAG_TAGS
+    # A click that navigates returns once the new page has begun; axe measures sizes and
+    # colours, so it waits for the page's stylesheets, and a stylesheet that did not load
+    # is named as that rather than as a page of unstyled targets.
+    page.wait_for_load_state("load")
+    unstyled = page.evaluate(
+        "[...document.querySelectorAll('link[rel=stylesheet]')]"
+        ".filter(link => !link.sheet).map(link => link.href)"
+    )
+    assert unstyled == [], f"{page.url}: stylesheet not loaded: {unstyled}"
     results = Axe().run(
         page,
         options={"runOnly": {"type": "tag", "values": tags}, "resultTypes": ["violations"]},
